@@ -173,7 +173,7 @@ const cases: Case[] = [
     reps: REPS,
     fn: (rep) => {
       const lr = rep % 2 === 0 ? 1e-3 : -1e-3;
-      for (let i = 0; i < offs.length; i++) raw.sgdUpdate(dOffs[i], offs[i], sizes[i], lr, coef);
+      for (let i = 0; i < offs.length; i++) raw.sgdUpdate(dOffs[i], dOffs[i], offs[i], sizes[i], lr, coef);
     },
   },
   {
@@ -185,7 +185,7 @@ const cases: Case[] = [
       const c = factor(rep);
       for (let i = 0; i < offs.length; i++) {
         raw.scale(offs[i], offs[i], sizes[i], c);
-        raw.sgdUpdate(dOffs[i], offs[i], sizes[i], lr, 1);
+        raw.sgdUpdate(dOffs[i], dOffs[i], offs[i], sizes[i], lr, 1);
       }
     },
   },

@@ -322,16 +322,18 @@ describe('simd kernels (tfjs wasm memory)', () => {
     dst.t.dispose();
   });
 
-  it('sgdUpdate: w -= lr * c * g (float64 formula, and exact float32 op sequence)', () => {
-    for (const len of [0, 1, 5, 8, 13, 4099]) {
+  it('sgdUpdate: w -= lr * c * g (float64 formula, and exact float32 op sequence), in place and into a new buffer', () => {
+    for (const [len, outOfPlace] of [[0, false], [1, false], [5, true], [8, false], [13, true], [4099, false], [4099, true]] as const) {
       const w0 = randomData(len, 1 + len, 2);
       const g = randomData(len, 2 + len, 50);
       const lr = 0.05;
       const c = 0.125 / 3;
       const w = place(w0, 1, 1);
       const gt = place(g, 3, 1);
-      k.sgdUpdate(w.ptr, gt.ptr, len, lr, c);
-      const got = view(w.ptr, len);
+      const o = outOfPlace ? place(new Float32Array(len), 5, 1) : w;
+      k.sgdUpdate(w.ptr, o.ptr, gt.ptr, len, lr, c);
+      const got = view(o.ptr, len);
+      if (outOfPlace) assert.deepEqual(Array.from(view(w.ptr, len)), Array.from(w0), 'wIn untouched');
       const c32 = Math.fround(c);
       const nlr = Math.fround(-lr);
       for (let i = 0; i < len; i++) {
@@ -340,9 +342,10 @@ describe('simd kernels (tfjs wasm memory)', () => {
         const ref32 = Math.fround(Math.fround(nlr * Math.fround(g[i] * c32)) + w0[i]);
         assert.equal(got[i], ref32, `float32 sequence i=${i}`);
       }
-      assert.equal(view(w.ptr + 4 * len, 1)[0], -7.25);
+      assert.equal(view(o.ptr + 4 * len, 1)[0], -7.25);
       w.t.dispose();
       gt.t.dispose();
+      if (o !== w) o.t.dispose();
     }
   });
 
@@ -368,7 +371,7 @@ describe('simd kernels (tfjs wasm memory)', () => {
         const G = place(g, 0);
         const bc1 = 1 - Math.pow(b1, step);
         const bc2 = 1 - Math.pow(b2, step);
-        k.adamUpdate(W.ptr, M.ptr, V.ptr, G.ptr, len, lr, b1, b2, eps, c, bc1, bc2, wd);
+        k.adamUpdate(W.ptr, W.ptr, M.ptr, M.ptr, V.ptr, V.ptr, G.ptr, len, lr, b1, b2, eps, c, bc1, bc2, wd);
         G.t.dispose();
         for (let i = 0; i < len; i++) {
           const gc = g[i] * c;
@@ -417,7 +420,15 @@ describe('simd kernels (tfjs wasm memory)', () => {
       opt.applyGradients([{ name: 'simd_adam_ref', tensor: gClipped }]);
       gClipped.dispose();
       // TF.js keeps accBeta as float32 variables: bc = 1 - acc, acc *= beta after the step.
-      k.adamUpdate(W.ptr, M.ptr, V.ptr, G.ptr, len, lr, b1, b2, eps, c, Math.fround(1 - acc1), Math.fround(1 - acc2), 0);
+      // Alternate between in place and new buffers (what the optimizer path does): same results.
+      const [W2, M2, V2] = step % 2 === 1 ? [place(new Float32Array(len), 0), place(new Float32Array(len), 0), place(new Float32Array(len), 0)] : [W, M, V];
+      k.adamUpdate(W.ptr, W2.ptr, M.ptr, M2.ptr, V.ptr, V2.ptr, G.ptr, len, lr, b1, b2, eps, c, Math.fround(1 - acc1), Math.fround(1 - acc2), 0);
+      if (W2 !== W) {
+        for (const [from, to] of [[W2, W], [M2, M], [V2, V]]) {
+          view(to.ptr, len).set(view(from.ptr, len));
+          from.t.dispose();
+        }
+      }
       acc1 = Math.fround(acc1 * Math.fround(b1));
       acc2 = Math.fround(acc2 * Math.fround(b2));
       G.t.dispose();
@@ -533,9 +544,15 @@ describe('simd kernels (tfjs wasm memory)', () => {
     assert.throws(() => k.copy(p, p, 4), /copy: src and dst overlap/);
     assert.throws(() => k.sumAbsPow(p, 4, 0, 1), /sumAbsPow: p must be a finite number > 0, got 0/);
     assert.throws(() => k.sumAbsPow(p, 4, 2, 0), /sumAbsPow: scale must be a finite number > 0, got 0 \(pass maxAbs of the data\)/);
-    assert.throws(() => k.sgdUpdate(p, p + 16, 4, NaN, 1), /sgdUpdate: lr must be a finite number, got NaN/);
-    assert.throws(() => k.sgdUpdate(p, p, 4, 0.1, 1), /sgdUpdate: w and g overlap/);
-    const a = (bc1: number, beta1 = 0.9) => k.adamUpdate(p, p + 16, p + 32, p + 48, 4, 0.1, beta1, 0.999, 1e-7, 1, bc1, 0.001, 0);
+    assert.throws(() => k.sgdUpdate(p, p, p + 16, 4, NaN, 1), /sgdUpdate: lr must be a finite number, got NaN/);
+    assert.throws(() => k.sgdUpdate(p, p, p, 4, 0.1, 1), /sgdUpdate: wIn and g overlap/);
+    assert.throws(() => k.sgdUpdate(p, p + 4, p + 32, 4, 0.1, 1), /sgdUpdate: wIn and wOut overlap/);
+    assert.throws(() => k.sgdUpdate(p, p + 32, p + 40, 4, 0.1, 1), /sgdUpdate: wOut and g overlap/);
+    assert.throws(
+      () => k.adamUpdate(p, p + 16, p + 32, p + 32, p + 48, p + 48, p + 16, 4, 0.1, 0.9, 0.999, 1e-7, 1, 0.1, 0.001, 0),
+      /adamUpdate: wOut and g overlap/,
+    );
+    const a = (bc1: number, beta1 = 0.9) => k.adamUpdate(p, p, p + 16, p + 16, p + 32, p + 32, p + 48, 4, 0.1, beta1, 0.999, 1e-7, 1, bc1, 0.001, 0);
     assert.throws(() => a(0), /adamUpdate: bc1 must be in \(0, 1\] \(bc1 = 1 - beta1\^t, t >= 1\), got 0/);
     assert.throws(() => a(0.1, 1), /adamUpdate: beta1 must be in \[0, 1\), got 1/);
     assert.throws(

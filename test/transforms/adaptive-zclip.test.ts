@@ -36,7 +36,7 @@ function run(opts: ZClipOptions, norms: number[], state0?: ZClipState): Trace {
 }
 
 // The sequence worked by hand below: alpha 0.5, zThresh 2, warmupSteps 2, norms [1, 3, 2.5, 10, 2.4].
-const HAND = { alpha: 0.5, zThresh: 2, warmupSteps: 2 };
+const HAND = { alpha: 0.5, zThresh: 2, warmupSteps: 2, maxGradNorm: null }; // no fixed ceiling: the adaptive rule alone
 const NORMS = [1, 3, 2.5, 10, 2.4];
 // warm-up: mean = (1 + 3) / 2 = 2, variance = ((1-2)^2 + (3-2)^2) / 2 = 1
 // step 3: z = (2.5 - 2) / 1 = 0.5 <= 2, no spike; EMA fed 2.5:
@@ -95,9 +95,19 @@ for (const backend of BACKENDS) {
       close(tr.states[4].variance!, VAR5, 1e-5);
     });
 
+    it('by default clips to 1.0 during warm-up and caps the threshold at 1.0, as the reference code (max_grad_norm=1.0)', () => {
+      const tr = run({ alpha: 0.5, zThresh: 2, warmupSteps: 2 }, NORMS);
+      assert.deepEqual(tr.clipped, [false, true, true, true, true]);
+      assert.deepEqual(tr.thresholds, [1, 1, 1, 1, 1]);
+      close(tr.postNorms[1], 3 / (3 + 1e-6), 1e-6);
+      // Infinity is the same as null: no ceiling
+      const open = run({ ...HAND, maxGradNorm: Number.POSITIVE_INFINITY }, NORMS);
+      assert.deepEqual(open.clipped, [false, false, false, true, false]);
+    });
+
     it('with warmupSteps 0 the first norm initialises the statistics (mean g1, variance 0)', () => {
       // step 2: sigma = 0, z = (3 - 2) / 1e-6 = 1e6 > 2.5, g* = 2 + (6.25 / 1e6) * 0 = 2
-      const tr = run({ warmupSteps: 0 }, [2, 3]);
+      const tr = run({ warmupSteps: 0, maxGradNorm: null }, [2, 3]);
       close(tr.states[0].mean!, 2, 1e-7);
       assert.equal(tr.states[0].variance, 0);
       assert.deepEqual(tr.clipped, [false, true]);
@@ -125,7 +135,7 @@ for (const backend of BACKENDS) {
           fc.double({ min: 0.5, max: 4, noNaN: true }),
           fc.integer({ min: 1, max: 5 }),
           (norms, alpha, zThresh, warmupSteps) => {
-            const tr = run({ alpha, zThresh, warmupSteps }, norms);
+            const tr = run({ alpha, zThresh, warmupSteps, maxGradNorm: null }, norms);
             // Reference (Kumar et al. 2025, Algorithm 1 + the reference implementation's warm-up):
             let mu = NaN;
             let v = NaN;

@@ -1,22 +1,28 @@
 /**
  * Fused "clip inside the update" steps on the `wasm` backend: SGD and
  * Adam/AdamW updates that take the clip coefficient `c` and run gradclip's
- * SIMD `sgdUpdate` / `adamUpdate` on TF.js's own WebAssembly memory, writing
- * the variables and moment buffers in place. The gradients are read once,
- * multiplied by `c` in a register: the separate scale pass of a clip (and the
- * optimizer's own temporaries) disappear.
+ * SIMD `sgdUpdate` / `adamUpdate` on TF.js's own WebAssembly memory. The
+ * gradients are read once, multiplied by `c` in a register: the separate
+ * scale pass of a clip (and the optimizer's own temporaries) disappear.
  *
  * The float32 operations are those of tfjs-core 4.22's `SGDOptimizer` and
  * `AdamOptimizer` in the same order, so results equal clip-then-`applyGradients`
  * up to float32 rounding (bit-identical in practice; see the SIMD module's
  * header in `./simd/assembly/optim.ts`).
  *
- * A buffer is only written in place when no other tensor shares it (backend
- * refCount 1); otherwise it is first copied into a fresh buffer that the
- * variable is re-pointed to (copy on write, once: afterwards it is exclusive).
+ * Every new value (weights and Adam moments) is written into a fresh buffer
+ * that becomes the variable's new tensor (`Variable.assign`), exactly as TF.js's
+ * own optimizers do; nothing is written in place. tfjs-backend-wasm caches
+ * XNNPACK operators holding packed copies of a matMul's weights and bias, a
+ * conv2d's filter and bias and a prelu's alpha, keyed by the tensor id and
+ * dropped only when that tensor is disposed (`batch_mat_mul_impl.cc`,
+ * `conv2d_impl.cc`, `prelu_impl.cc`): a weight updated in place would keep
+ * feeding the old values to every later forward pass (DESIGN.md section 7).
+ * Writing into a new buffer costs the same memory traffic as in place; the
+ * old buffer is freed by the assign.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 import { memoryOffset, sizeOf, type WasmBackendLike } from './heap.js';
 import { simdFor } from './simd-instance.js';
 import type { SimdKernels } from './simd/index.js';
@@ -35,18 +41,17 @@ export function activeWasmSimd(): WasmSimdContext | null {
   return kernels === null ? null : { backend, kernels };
 }
 
-/**
- * Byte offset of `v`'s data, after making sure no other tensor shares the
- * buffer (copy on write: the variable is re-pointed to a private copy).
- */
-export function exclusiveOffset(ctx: WasmSimdContext, v: Variable): number {
-  if (ctx.backend.refCount(v.dataId) === 1) return memoryOffset(ctx.backend, v);
-  const out = ctx.backend.makeOutput(v.shape, 'float32');
-  ctx.kernels.raw.copy(memoryOffset(ctx.backend, v), memoryOffset(ctx.backend, out), sizeOf(v));
-  const copy = tf.engine().makeTensorFromTensorInfo(out);
-  v.assign(copy);
-  copy.dispose();
-  return memoryOffset(ctx.backend, v);
+/** A fresh float32 buffer shaped like `v` on the wasm heap, and its byte offset. */
+function freshBuffer(ctx: WasmSimdContext, v: Variable): { info: TensorInfo; offset: number } {
+  const info = ctx.backend.makeOutput(v.shape, 'float32');
+  return { info, offset: memoryOffset(ctx.backend, info) };
+}
+
+/** Points `v` at the buffer `info` (the old buffer is released, which drops tfjs-wasm's cached operators for it). */
+function adopt(v: Variable, info: TensorInfo): void {
+  const t = tf.engine().makeTensorFromTensorInfo(info);
+  v.assign(t);
+  t.dispose();
 }
 
 /** One parameter of a fused update: the variable and its gradient (same size). */
@@ -57,14 +62,16 @@ export interface FusedParam {
 
 /**
  * `w ← w − lr · (c · g)` for every parameter (tfjs-core `SGDOptimizer` with the
- * clipped gradient `g · c`), in place.
+ * clipped gradient `g · c`); each variable gets a new buffer.
  */
 export function fusedSgdStep(ctx: WasmSimdContext, params: readonly FusedParam[], lr: number, c: number): void {
   for (const { variable, gradient } of params) {
     const n = sizeOf(variable);
     if (n === 0) continue;
-    const w = exclusiveOffset(ctx, variable);
-    ctx.kernels.raw.sgdUpdate(w, memoryOffset(ctx.backend, gradient), n, lr, c);
+    const out = freshBuffer(ctx, variable);
+    // Offsets are read after the allocation (it may grow the memory; offsets stay valid).
+    ctx.kernels.raw.sgdUpdate(memoryOffset(ctx.backend, variable), out.offset, memoryOffset(ctx.backend, gradient), n, lr, c);
+    adopt(variable, out.info);
   }
 }
 
@@ -91,8 +98,8 @@ export interface FusedAdamHyper {
 }
 
 /**
- * One Adam/AdamW step with clip coefficient `c` for every parameter, in place
- * (Kingma & Ba, arXiv 1412.6980; decoupled decay: Loshchilov & Hutter,
+ * One Adam/AdamW step with clip coefficient `c` for every parameter, each
+ * variable and moment into a new buffer (Kingma & Ba, arXiv 1412.6980; decoupled decay: Loshchilov & Hutter,
  * arXiv 1711.05101):
  * `g' = c·g; w ← w·(1 − lr·λ); m ← β₁m + (1−β₁)g'; v ← β₂v + (1−β₂)g'²;
  * w ← w − lr · (m/bc1) / (sqrt(v/bc2) + ε)`.
@@ -101,10 +108,16 @@ export function fusedAdamStep(ctx: WasmSimdContext, params: readonly FusedAdamPa
   for (const p of params) {
     const n = sizeOf(p.variable);
     if (n === 0) continue;
-    const w = exclusiveOffset(ctx, p.variable);
-    const m = exclusiveOffset(ctx, p.m);
-    const v = exclusiveOffset(ctx, p.v);
-    const g = memoryOffset(ctx.backend, p.gradient);
-    ctx.kernels.raw.adamUpdate(w, m, v, g, n, h.lr, h.beta1, h.beta2, h.eps, h.c, h.bc1, h.bc2, p.weightDecay);
+    const w = freshBuffer(ctx, p.variable);
+    const m = freshBuffer(ctx, p.m);
+    const v = freshBuffer(ctx, p.v);
+    const off = (t: TensorInfo): number => memoryOffset(ctx.backend, t);
+    ctx.kernels.raw.adamUpdate(
+      off(p.variable), w.offset, off(p.m), m.offset, off(p.v), v.offset, off(p.gradient), n,
+      h.lr, h.beta1, h.beta2, h.eps, h.c, h.bc1, h.bc2, p.weightDecay,
+    );
+    adopt(p.variable, w.info);
+    adopt(p.m, m.info);
+    adopt(p.v, v.info);
   }
 }

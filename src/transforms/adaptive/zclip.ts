@@ -33,10 +33,13 @@ export interface ZClipOptions {
   /**
    * Fixed global-norm ceiling, `> 0`: during warm-up the gradients are clipped
    * to it (nothing else clips then); afterwards the threshold is
-   * `min(adaptive threshold, maxGradNorm)`, as in the reference implementation.
-   * @default undefined (no fixed ceiling)
+   * `min(adaptive threshold, maxGradNorm)`. The reference implementation's
+   * default is 1.0 (`ZClip(max_grad_norm=1.0)`), so it clips during warm-up;
+   * `null` (its `max_grad_norm=None`) or `Infinity` removes the ceiling, and
+   * then nothing is clipped during warm-up.
+   * @default 1.0
    */
-  maxGradNorm?: number;
+  maxGradNorm?: number | null;
 }
 
 /** State of {@link zClip}: an immutable, JSON-serialisable record. */
@@ -66,8 +69,8 @@ function isZClipState(s: unknown): s is ZClipState {
  *
  * - Warm-up: the first `warmupSteps` norms are collected, then
  *   `μ = mean(norms)` and `σ² = Σ(x - μ)² / n` (population variance). No
- *   adaptive clipping happens during warm-up; with `maxGradNorm` the step is
- *   clipped to it.
+ *   adaptive clipping happens during warm-up; the step is clipped to
+ *   `maxGradNorm` (1.0 by default, as in the reference code; `null` for none).
  * - Afterwards, with the previous statistics:
  *   `z_t = (g_t - μ_{t-1}) / (σ_{t-1} + 1e-6)`;
  *   if `z_t > zThresh` (a spike) the threshold is
@@ -96,16 +99,17 @@ export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZC
   }
   const zThresh = requirePositive(FN, 'zThresh', options.zThresh ?? 2.5, 'pass a z-score threshold such as 2.5');
   const warmupSteps = requireInteger(FN, 'warmupSteps', options.warmupSteps ?? 25, 0, 'pass the number of warm-up steps, e.g. 25');
+  const ceiling = options.maxGradNorm === undefined ? 1.0 : options.maxGradNorm;
   const maxGradNorm =
-    options.maxGradNorm === undefined
+    ceiling === null || ceiling === Number.POSITIVE_INFINITY
       ? undefined
-      : requirePositive(FN, 'maxGradNorm', options.maxGradNorm, 'pass a positive global-norm ceiling such as 1.0, or leave it unset');
+      : requirePositive(FN, 'maxGradNorm', ceiling, 'pass a positive global-norm ceiling such as 1.0, or null for none');
 
   const coefFor = (norm: number, threshold: number): number => (norm > threshold ? threshold / (norm + CLIP_EPS) : 1);
 
   return {
     name: `zClip(${zThresh})`,
-    spec: { type: 'zClip', args: [maxGradNorm === undefined ? { alpha, zThresh, warmupSteps } : { alpha, zThresh, warmupSteps, maxGradNorm }] },
+    spec: { type: 'zClip', args: [{ alpha, zThresh, warmupSteps, maxGradNorm: maxGradNorm ?? null }] },
     init(): ZClipState {
       return { warmup: [], mean: null, variance: null };
     },
