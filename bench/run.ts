@@ -17,7 +17,8 @@
 // Also: the share of a training step spent clipping (wasm, the repo's LSTM and transformer), and
 // PyTorch's clip_grad_norm_ on the same shapes when /usr/bin/python3 has torch.
 //
-// Options: --sets S1,S2,S3  --backends wasm,cpu  --reps n  --quick  --json  --no-torch  --no-steps
+// Also (wasm): the whole optimizer step, withClipping(adam, {globalClipnorm: 1}).applyGradients vs plain adam's.
+// Options: --sets S1,S2,S3  --backends wasm,cpu  --reps n  --quick  --json  --no-torch  --no-steps  --no-optim
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -199,6 +200,42 @@ function benchSet(set: BenchSet, backend: 'wasm' | 'cpu'): void {
   }
 }
 
+// ---------------------------------------------------------------- optimizer step (wasm)
+interface OptRow {
+  set: string;
+  clippedMs: number;
+  plainMs: number;
+  unfusedMs: number;
+}
+/**
+ * The whole `applyGradients` of `withClipping(tf.train.adam(1e-3), {globalClipnorm: 1})`
+ * (norm + clip + Adam update; the fused update on wasm, new buffers for the weights and
+ * moments) against plain `tf.train.adam(1e-3)`'s unclipped `applyGradients`, and the
+ * wrapper with `fusedUpdate: false`, on the same variables and gradients, timed round-robin.
+ */
+function optimizerStep(set: BenchSet): OptRow {
+  const grads = makeGrads(set);
+  const vars = set.sizes.map((n, i) => tf.variable(tf.zeros([n]), true, `benchopt/${set.name}/${i}`));
+  const named = (): tf.NamedTensorMap => Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
+  const g = named();
+  const clipped = withClipping(tf.train.adam(1e-3), { globalClipnorm: MAX_NORM });
+  const plain = tf.train.adam(1e-3);
+  const unfused = withClipping(tf.train.adam(1e-3), { globalClipnorm: MAX_NORM }, { fusedUpdate: false });
+  const big = set.sizes.reduce((a, b) => a + b, 0) > 5e7;
+  const reps = big ? Math.min(REPS, 5) : REPS * 2;
+  log(`  wasm ${set.name}: optimizer step, timing clipped/plain/unfused x${reps}`);
+  const [tc, tp, tu] = timeRoundRobin([
+    { reps, fn: () => clipped.applyGradients(g) },
+    { reps, fn: () => plain.applyGradients(g) },
+    { reps, fn: () => unfused.applyGradients(g) },
+  ]);
+  clipped.dispose();
+  plain.dispose();
+  unfused.dispose();
+  tf.dispose([...vars, ...grads]);
+  return { set: set.name, clippedMs: tc.median, plainMs: tp.median, unfusedMs: tu.median };
+}
+
 // ---------------------------------------------------------------- training-step share (wasm)
 interface StepRow {
   model: string;
@@ -346,6 +383,15 @@ for (const t of torch) {
     tensors: set?.sizes.length ?? 0,
   });
 }
+const optRows: OptRow[] = [];
+if (BACKENDS.includes('wasm') && !process.argv.includes('--no-optim')) {
+  await useBackend('wasm');
+  for (const set of SETS.filter((x) => x.name === 'S1' || x.name === 'S2')) {
+    const r = optimizerStep(set);
+    optRows.push(r);
+    if (JSON_OUT) console.log(JSON.stringify({ name: `optim/wasm/${r.set}`, ...r }));
+  }
+}
 let steps: StepRow[] = [];
 if (!process.argv.includes('--no-steps')) {
   await useBackend('wasm');
@@ -382,6 +428,14 @@ for (const s of SETS) {
   const t = rows.find((r) => r.set === s.name && r.impl === 'torch');
   const x = (a?: Row, b?: Row): string => (a && b ? `${fmt(a.ms / b.ms)}x` : 'n/a');
   lines.push(`| ${s.name} | ${x(n, f)} | ${x(n, o)} | ${x(bw, o)} | ${x(nc, fc)} | ${x(t, o)} |`);
+}
+if (optRows.length > 0) {
+  lines.push('');
+  lines.push('| set (wasm) | withClipping(adam, {globalClipnorm: 1}) applyGradients ms | plain adam applyGradients ms (no clip) | clipped, fusedUpdate: false ms | plain / clipped |');
+  lines.push('|---|---|---|---|---|');
+  for (const r of optRows) {
+    lines.push(`| ${r.set} | ${fmt(r.clippedMs)} | ${fmt(r.plainMs)} | ${fmt(r.unfusedMs)} | ${fmt(r.plainMs / r.clippedMs)}x |`);
+  }
 }
 if (steps.length > 0) {
   lines.push('');
