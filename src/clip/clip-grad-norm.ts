@@ -25,6 +25,15 @@ export interface ClipGradsWithNormOptions {
    * the clip needs no extra memory and no allocation per tensor. The input
    * tensors then hold the clipped values too; dispose them as usual. Other
    * backends return new tensors.
+   *
+   * Only hand over gradients that nothing reads as a matMul/conv2d weight or
+   * bias (or a prelu alpha) afterwards: tfjs-backend-wasm keeps packed copies
+   * of those operands keyed by the tensor's id until it is disposed, so a
+   * buffer that already served as one would keep serving its old values.
+   * Gradients on their way into an optimizer are safe (TF.js optimizers read
+   * them with element-wise ops only); this is what the optimizer wrapper does
+   * with the gradients of its own `minimize` (DESIGN.md section 7,
+   * docs/backends.md).
    * @default false
    */
   inPlace?: boolean;
