@@ -69,10 +69,10 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-// 'unsafe-eval': the library's TensorBoard event codec (protobufjs) generates
-// its encoders with `Function` when the module loads; everything else is 'self'.
+// No 'unsafe-eval': nothing in the page generates code (the TensorBoard codec is
+// hand-written); 'wasm-unsafe-eval' lets TF.js and gradclip compile WebAssembly.
 const DASHBOARD_CSP =
-  "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 function send(res: ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });

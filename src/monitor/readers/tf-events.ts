@@ -19,8 +19,10 @@ export interface TfEventsResult {
 /**
  * Reads a TensorBoard event file: TFRecord frames with both CRC32C checks
  * (see `readTfRecords`), each payload decoded as `tensorflow.Event` with
- * protobufjs. A truncated last record is ignored with a warning; a record
- * that fails its data CRC or protobuf decoding is skipped with a warning.
+ * gradclip's hand-written protobuf decoder (no code generation, so it works
+ * under a strict Content-Security-Policy). A truncated last record is ignored
+ * with a warning; a record that fails its data CRC or protobuf decoding is
+ * skipped with a warning. Never throws.
  *
  * @param bytes - the file contents
  * @returns the events and warnings
