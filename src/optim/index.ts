@@ -1,4 +1,5 @@
 export { TransformingOptimizer, withTransforms, type WithTransformsOptions } from './transforming-optimizer.js';
 export { withClipping, kerasClipTransform, type ClippingOptions } from './with-clipping.js';
+export type { OptimizerName } from './optimizer-names.js';
 export { AdamW, adamw, type AdamWOptions } from './adamw.js';
 export { applyClippedUpdate, fusedUpdateAvailable, fusableOptimizerKind, type FusableOptimizerKind } from './fused-update.js';

@@ -8,6 +8,7 @@ import { disposeInfo, disposeUnlessKept } from '../transforms/dispose.js';
 import { transformFromSpec } from '../transforms/registry.js';
 import { fusableGlobalClipOf, globalClipCoef, globalClipInfo, scaleAll } from '../transforms/clip.js';
 import { applyClippedUpdate, fusedUpdateAvailable } from './fused-update.js';
+import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
 import type { GradientTransformation, TransformInfo, TransformSpec } from '../transforms/types.js';
 
 /** Options of {@link withTransforms}. */
@@ -453,7 +454,9 @@ serialization.registerClass(TransformingOptimizer);
  * Wraps `optimizer` so that `transform` runs on every step's gradients (the
  * variables are passed as `params`, for parameter-aware methods such as AGC),
  * and the update is skipped when the transform says so. The general form of
- * {@link withClipping}.
+ * {@link withClipping}. `optimizer` is a `tf.Optimizer` or a name that
+ * `model.compile` accepts (`'adam'`, `'rmsprop'`, ...; see
+ * {@link OptimizerName}), built with tfjs-layers' defaults.
  *
  * @example
  * ```ts
@@ -465,9 +468,28 @@ serialization.registerClass(TransformingOptimizer);
  * ```
  */
 export function withTransforms(
-  optimizer: Optimizer,
+  optimizer: Optimizer | OptimizerName,
   transform: GradientTransformation,
   options: WithTransformsOptions = {},
 ): TransformingOptimizer {
-  return new TransformingOptimizer(optimizer, transform, options);
+  return wrapResolved('withTransforms', optimizer, (opt) => new TransformingOptimizer(opt, transform, options));
+}
+
+/**
+ * Runs `wrap` on `optimizer`, resolved from a name when it is one; an
+ * optimizer built from a name is disposed again when `wrap` throws.
+ * @internal
+ */
+export function wrapResolved(
+  fn: string,
+  optimizer: Optimizer | OptimizerName,
+  wrap: (opt: Optimizer) => TransformingOptimizer,
+): TransformingOptimizer {
+  const opt = resolveOptimizer(fn, optimizer);
+  try {
+    return wrap(opt);
+  } catch (e) {
+    if (opt !== optimizer) opt.dispose();
+    throw e;
+  }
 }

@@ -2,7 +2,8 @@ import type { Optimizer } from '@tensorflow/tfjs-core';
 import { GradclipArgumentError, requireThreshold } from '../clip/errors.js';
 import { clipByGlobalNorm, clipByNorm, clipByValue } from '../transforms/clip.js';
 import type { GradientTransformation } from '../transforms/types.js';
-import { TransformingOptimizer, type WithTransformsOptions } from './transforming-optimizer.js';
+import type { OptimizerName } from './optimizer-names.js';
+import { TransformingOptimizer, wrapResolved, type WithTransformsOptions } from './transforming-optimizer.js';
 
 /** The Keras 3 optimizer clipping arguments; set exactly one. */
 export interface ClippingOptions {
@@ -58,15 +59,23 @@ export function kerasClipTransform(options: ClippingOptions): GradientTransforma
  * ({@link TransformingOptimizer}) that clips inside `applyGradients`, so it
  * works in `model.fit`, `minimize`, and survives `model.save`/load.
  *
+ * `optimizer` is any `tf.Optimizer`, or a name that `model.compile` accepts
+ * (`'sgd'`, `'adam'`, `'adagrad'`, `'adadelta'`, `'adamax'`, `'rmsprop'` and
+ * their capitalised spellings; see {@link OptimizerName}), which builds the
+ * optimizer tfjs-layers would, with the same defaults.
+ *
  * @example
  * ```ts
  * model.compile({optimizer: withClipping(tf.train.sgd(0.1), {globalClipnorm: 1}), loss: 'meanSquaredError'});
+ * model.compile({optimizer: withClipping('adam', {clipnorm: 1}), loss: 'meanSquaredError'}); // Adam, lr 0.001
  * ```
+ * @throws GradclipArgumentError for invalid options or an unknown optimizer name
  */
 export function withClipping(
-  optimizer: Optimizer,
+  optimizer: Optimizer | OptimizerName,
   options: ClippingOptions,
   wrapOptions: WithTransformsOptions = {},
 ): TransformingOptimizer {
-  return new TransformingOptimizer(optimizer, kerasClipTransform(options), wrapOptions);
+  const transform = kerasClipTransform(options);
+  return wrapResolved('withClipping', optimizer, (opt) => new TransformingOptimizer(opt, transform, wrapOptions));
 }
