@@ -6,7 +6,9 @@
 // Usage: npm run experiment:cliff   (after npm run build)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { experiments, tasks } from '../dist/index.js';
+// The CLI's experiment runner and tasks (app code, not the library entry).
+import * as experiments from '../dist/train/index.js';
+import * as tasks from '../dist/tasks/index.js';
 
 await tf.setBackend('wasm');
 tf.enableProdMode();

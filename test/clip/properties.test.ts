@@ -29,9 +29,9 @@ import {
   clipGradValue,
   getTotalNorm,
   globalNorm,
-  TORCH_CLIP_EPS,
   type NamedGrad,
 } from '../../src/index.js';
+import { TORCH_CLIP_EPS } from '../../src/clip/clip-grad-norm.js';
 
 const f = Math.fround;
 const RUNS = 100;

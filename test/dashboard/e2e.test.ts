@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { tf, useBackend } from '../helpers/backends.js';
-import { encodeStepStats, experiments, type StepStats } from '../../src/index.js';
+import { encodeStepStats, type StepStats } from '../../src/index.js';
+import * as experiments from '../../src/train/index.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
