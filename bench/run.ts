@@ -18,7 +18,9 @@
 // PyTorch's clip_grad_norm_ on the same shapes when /usr/bin/python3 has torch.
 //
 // Also (wasm): the whole optimizer step, withClipping(adam, {globalClipnorm: 1}).applyGradients vs plain adam's.
-// Options: --sets S1,S2,S3  --backends wasm,cpu  --reps n  --quick  --json  --no-torch  --no-steps  --no-optim
+// Also (cpu): S2 with its real 2-D LSTM shapes in fresh Node processes (bench/cpu-fresh.ts), naive/fused/fused-owned,
+//   warmed and first call: the naive TF.js kernels there have run nothing else (here they already have).
+// Options: --sets S1,S2,S3  --backends wasm,cpu  --reps n  --quick  --json  --no-torch  --no-steps  --no-optim  --no-fresh
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,7 @@ import { createModel } from '../src/tasks/models/index.js';
 import { benchSets, fillGradientLike, type BenchSet } from './lib/sets.js';
 import { measurePeak } from './lib/memory.js';
 import { timeRoundRobin, type TimedCase } from './lib/timing.js';
+import { runFresh, summarize, type FreshImpl, type FreshResult } from './lib/fresh.js';
 
 // ---------------------------------------------------------------- options
 function opt(name: string): string | undefined {
@@ -200,6 +203,46 @@ function benchSet(set: BenchSet, backend: 'wasm' | 'cpu'): void {
   }
 }
 
+// ---------------------------------------------------------------- cpu, fresh processes
+/**
+ * S2 (2-D LSTM shapes, N(0, 1e-3²) gradients) timed in new Node processes (bench/cpu-fresh.ts),
+ * naive first. In this process TF.js's cpu Mul has already run after other binary ops (the
+ * composition rows, S1), which makes its shared per-element `op` call megamorphic and naive ~2x
+ * slower; in a fresh process it is not. Rows `cpu fresh` (each process's median of the warmed
+ * calls; min/max = range over processes) and `cpu fresh, 1st call` (the first call in each process).
+ */
+function freshCpuRows(): void {
+  const procs = QUICK ? 1 : 3;
+  const impls: FreshImpl[] = ['naive', 'fused', 'fused-owned'];
+  log(`  cpu S2 in ${procs} fresh processes (2-D shapes, normal data): ${impls.join(', ')}`);
+  const results: FreshResult[] = [];
+  for (let p = 0; p < procs; p++) {
+    results.push(runFresh({ shapes: '2d', data: 'normal', history: 'none', impls, reps: QUICK ? 5 : 15, gc: false }));
+  }
+  const { elements, tensors } = results[0];
+  for (const first of [false, true]) {
+    for (const impl of impls) {
+      const s = summarize(results, impl);
+      if (!s) continue;
+      const ms = first ? s.first : s.median;
+      const backend = first ? 'cpu fresh, 1st call' : 'cpu fresh';
+      emit({
+        name: `S2/${backend}/${impl}`,
+        set: 'S2',
+        backend,
+        impl,
+        ms,
+        min: first ? s.firstLo : s.lo,
+        max: first ? s.firstHi : s.hi,
+        GBps: (12 * elements) / (ms * 1e6),
+        runs: s.procs,
+        elements,
+        tensors,
+      });
+    }
+  }
+}
+
 // ---------------------------------------------------------------- optimizer step (wasm)
 interface OptRow {
   set: string;
@@ -365,6 +408,7 @@ for (const backend of BACKENDS) {
   await useBackend(backend);
   for (const set of SETS) benchSet(set, backend);
 }
+if (BACKENDS.includes('cpu') && SETS.some((s) => s.name === 'S2') && !process.argv.includes('--no-fresh')) freshCpuRows();
 const torch = torchRows();
 for (const t of torch) {
   const set = SETS.find((s) => s.name === t.set);
@@ -416,8 +460,8 @@ for (const r of rows) {
   );
 }
 lines.push('');
-lines.push('| set | fused vs naive (wasm) | fused-owned vs naive (wasm) | bandwidth ref / fused-owned (wasm) | fused vs naive (cpu) | torch / fused-owned (wasm) |');
-lines.push('|---|---|---|---|---|---|');
+lines.push('| set | fused vs naive (wasm) | fused-owned vs naive (wasm) | bandwidth ref / fused-owned (wasm) | fused vs naive (cpu) | fused vs naive (cpu, fresh process) | torch / fused-owned (wasm) |');
+lines.push('|---|---|---|---|---|---|---|');
 for (const s of SETS) {
   const n = get(s.name, 'wasm', 'naive');
   const f = get(s.name, 'wasm', 'fused');
@@ -425,9 +469,11 @@ for (const s of SETS) {
   const bw = get(s.name, 'wasm', 'bw-clip');
   const nc = get(s.name, 'cpu', 'naive');
   const fc = get(s.name, 'cpu', 'fused');
+  const ncf = get(s.name, 'cpu fresh', 'naive');
+  const fcf = get(s.name, 'cpu fresh', 'fused');
   const t = rows.find((r) => r.set === s.name && r.impl === 'torch');
   const x = (a?: Row, b?: Row): string => (a && b ? `${fmt(a.ms / b.ms)}x` : 'n/a');
-  lines.push(`| ${s.name} | ${x(n, f)} | ${x(n, o)} | ${x(bw, o)} | ${x(nc, fc)} | ${x(t, o)} |`);
+  lines.push(`| ${s.name} | ${x(n, f)} | ${x(n, o)} | ${x(bw, o)} | ${x(nc, fc)} | ${x(ncf, fcf)} | ${x(t, o)} |`);
 }
 if (optRows.length > 0) {
   lines.push('');
