@@ -26,9 +26,9 @@ export interface SimdRawExports {
   clampValue(src: number, dst: number, len: number, lo: number, hi: number): void;
   copy(src: number, dst: number, len: number): void;
   sumF32(ptr: number, len: number): number;
-  sgdUpdate(w: number, g: number, len: number, lr: number, c: number): void;
+  sgdUpdate(wIn: number, wOut: number, g: number, len: number, lr: number, c: number): void;
   adamUpdate(
-    w: number, m: number, v: number, g: number, len: number,
+    wIn: number, wOut: number, mIn: number, mOut: number, vIn: number, vOut: number, g: number, len: number,
     lr: number, beta1: number, beta2: number, eps: number, c: number,
     bc1: number, bc2: number, weightDecay: number,
   ): void;
@@ -77,10 +77,13 @@ export interface SimdKernels {
   /** float32-lane sum `sum_i x_i` with no accuracy guarantee (read-bandwidth reference). */
   sumF32(ptr: number, len: number): number;
   /**
-   * Fused clip + SGD: `w -= lr * (c * g)`, float32 ops in TF.js order
-   * (`g' = g * c; w = (-lr) * g' + w`, tfjs-core `SGDOptimizer`). `w` and `g` must not overlap.
+   * Fused clip + SGD: `wOut = wIn - lr * (c * g)`, float32 ops in TF.js order
+   * (`g' = g * c; w = (-lr) * g' + w`, tfjs-core `SGDOptimizer`). `wOut` is either `wIn`
+   * (in place) or disjoint from it; `g` overlaps neither. The optimizer path writes new
+   * weights into a fresh buffer (DESIGN.md section 7: tfjs-backend-wasm caches packed
+   * matMul/conv2d weights by tensor id).
    */
-  sgdUpdate(w: number, g: number, len: number, lr: number, c: number): void;
+  sgdUpdate(wIn: number, wOut: number, g: number, len: number, lr: number, c: number): void;
   /**
    * Fused clip + Adam/AdamW step (float32, tfjs-core `AdamOptimizer` term for term, Kingma &
    * Ba arXiv 1412.6980; decoupled decay of Loshchilov & Hutter arXiv 1711.05101):
@@ -93,10 +96,12 @@ export interface SimdKernels {
    * ```
    * with `bc1 = 1 - beta1^t`, `bc2 = 1 - beta2^t` at step t >= 1 (TF.js:
    * `1 - accBeta1`). Hyperparameters are rounded to float32 where TF.js makes float32
-   * scalars (`1 - beta1` is computed in float64 first). `w`, `m`, `v`, `g` must not overlap.
+   * scalars (`1 - beta1` is computed in float64 first). Reads `w`, `m`, `v` at `wIn`, `mIn`,
+   * `vIn` and writes them to `wOut`, `mOut`, `vOut`; each out pointer is its in pointer (in
+   * place) or disjoint from every other range, and `g` overlaps nothing.
    */
   adamUpdate(
-    w: number, m: number, v: number, g: number, len: number,
+    wIn: number, wOut: number, mIn: number, mOut: number, vIn: number, vOut: number, g: number, len: number,
     lr: number, beta1: number, beta2: number, eps: number, c: number,
     bc1: number, bc2: number, weightDecay: number,
   ): void;
@@ -165,6 +170,29 @@ function checkDisjoint(fn: string, names: string[], ptrs: number[], len: number,
           `${fn}: ${names[i]} and ${names[j]} overlap ([${a}, ${a + 4 * len}) and [${b}, ${b + 4 * len}))` +
             (allowEqual ? '; pass the same offset for in place, or disjoint ranges' : '; pass disjoint ranges'),
         );
+      }
+    }
+  }
+}
+
+/**
+ * In/out buffer pairs of an update: each pair's out is its in (in place) or disjoint from
+ * it, and every range of one pair (and every read-only range) is disjoint from the others.
+ */
+function checkInOut(fn: string, pairs: Array<[string, number, string, number]>, readOnly: Array<[string, number]>, len: number): void {
+  for (const [inName, inPtr, outName, outPtr] of pairs) {
+    if (inPtr !== outPtr) checkDisjoint(fn, [inName, outName], [inPtr, outPtr], len, false);
+  }
+  const groups: Array<{ names: string[]; ptrs: number[] }> = [
+    ...pairs.map(([a, pa, b, pb]) => (pa === pb ? { names: [a], ptrs: [pa] } : { names: [a, b], ptrs: [pa, pb] })),
+    ...readOnly.map(([n, p]) => ({ names: [n], ptrs: [p] })),
+  ];
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      for (let a = 0; a < groups[i].ptrs.length; a++) {
+        for (let b = 0; b < groups[j].ptrs.length; b++) {
+          checkDisjoint(fn, [groups[i].names[a], groups[j].names[b]], [groups[i].ptrs[a], groups[j].ptrs[b]], len, false);
+        }
       }
     }
   }
@@ -241,23 +269,23 @@ function bind(memory: WebAssembly.Memory, instance: WebAssembly.Instance): SimdK
       checkPtr('sumF32', 'ptr', ptr, len, memory);
       return raw.sumF32(ptr, len);
     },
-    sgdUpdate(w, g, len, lr, c) {
-      checkLen('sgdUpdate', len);
-      checkPtr('sgdUpdate', 'w', w, len, memory);
-      checkPtr('sgdUpdate', 'g', g, len, memory);
-      checkDisjoint('sgdUpdate', ['w', 'g'], [w, g], len, false);
-      checkFinite('sgdUpdate', 'lr', lr);
-      checkFinite('sgdUpdate', 'c', c);
-      raw.sgdUpdate(w, g, len, lr, c);
+    sgdUpdate(wIn, wOut, g, len, lr, c) {
+      const fn = 'sgdUpdate';
+      checkLen(fn, len);
+      checkPtr(fn, 'wIn', wIn, len, memory);
+      checkPtr(fn, 'wOut', wOut, len, memory);
+      checkPtr(fn, 'g', g, len, memory);
+      checkInOut(fn, [['wIn', wIn, 'wOut', wOut]], [['g', g]], len);
+      checkFinite(fn, 'lr', lr);
+      checkFinite(fn, 'c', c);
+      raw.sgdUpdate(wIn, wOut, g, len, lr, c);
     },
-    adamUpdate(w, m, v, g, len, lr, beta1, beta2, eps, c, bc1, bc2, weightDecay) {
+    adamUpdate(wIn, wOut, mIn, mOut, vIn, vOut, g, len, lr, beta1, beta2, eps, c, bc1, bc2, weightDecay) {
       const fn = 'adamUpdate';
       checkLen(fn, len);
-      checkPtr(fn, 'w', w, len, memory);
-      checkPtr(fn, 'm', m, len, memory);
-      checkPtr(fn, 'v', v, len, memory);
-      checkPtr(fn, 'g', g, len, memory);
-      checkDisjoint(fn, ['w', 'm', 'v', 'g'], [w, m, v, g], len, false);
+      const named: Array<[string, number]> = [['wIn', wIn], ['wOut', wOut], ['mIn', mIn], ['mOut', mOut], ['vIn', vIn], ['vOut', vOut], ['g', g]];
+      for (const [name, ptr] of named) checkPtr(fn, name, ptr, len, memory);
+      checkInOut(fn, [['wIn', wIn, 'wOut', wOut], ['mIn', mIn, 'mOut', mOut], ['vIn', vIn, 'vOut', vOut]], [['g', g]], len);
       checkFinite(fn, 'lr', lr);
       checkFinite(fn, 'eps', eps);
       checkFinite(fn, 'c', c);
@@ -270,7 +298,7 @@ function bind(memory: WebAssembly.Memory, instance: WebAssembly.Instance): SimdK
       if (!(bc2 > 0 && bc2 <= 1)) {
         throw new Error(`${fn}: bc2 must be in (0, 1] (bc2 = 1 - beta2^t, t >= 1), got ${bc2}`);
       }
-      raw.adamUpdate(w, m, v, g, len, lr, beta1, beta2, eps, c, bc1, bc2, weightDecay);
+      raw.adamUpdate(wIn, wOut, mIn, mOut, vIn, vOut, g, len, lr, beta1, beta2, eps, c, bc1, bc2, weightDecay);
     },
   };
 }
