@@ -93,6 +93,8 @@ export interface BrowserPage {
    * HTTP error responses seen so far, in order; a test can assert it is empty or print it.
    */
   errors: string[];
+  /** Console warnings seen so far, in order (gradclip's start with `gradclip:`). */
+  warnings: string[];
   /** Closes the browser and the server and removes the temporary folders. */
   close(): Promise<void>;
 }
@@ -192,8 +194,10 @@ export async function openPage(opts: OpenPageOptions): Promise<BrowserPage> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
+    const warnings: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+      else if (m.type() === 'warning') warnings.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.stack ?? e.message}`));
     page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
@@ -205,9 +209,32 @@ export async function openPage(opts: OpenPageOptions): Promise<BrowserPage> {
     await page.waitForFunction(() => (window as unknown as { __gradclipHarness?: { done: boolean } }).__gradclipHarness?.done === true, undefined, { timeout: timeoutMs });
     const err = await page.evaluate(() => (window as unknown as { __gradclipHarness: { error?: string } }).__gradclipHarness.error);
     if (err !== undefined) throw new Error(`the entry module ${opts.entry} threw in the page: ${err}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
-    return { page, url, errors, close };
+    return { page, url, errors, warnings, close };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+/**
+ * Calls `window.gradclipTests[method](...args)` in the page and returns its (awaited,
+ * structured-cloned) result: the usual way a test talks to its entry module. `T` is the
+ * entry's interface of test functions.
+ *
+ * @example
+ * const norm = await callEntry<WasmTests, 'totalNorm'>(bp, 'totalNorm', set, 2);
+ */
+export async function callEntry<T, K extends keyof T & string>(
+  bp: BrowserPage,
+  method: K,
+  ...args: T[K] extends (...a: infer A) => unknown ? A : never
+): Promise<T[K] extends (...a: never[]) => infer R ? Awaited<R> : never> {
+  return bp.page.evaluate(
+    async ([m, a]) => {
+      const tests = (window as unknown as { gradclipTests?: Record<string, (...x: unknown[]) => unknown> }).gradclipTests;
+      if (!tests || typeof tests[m] !== 'function') throw new Error(`window.gradclipTests.${m} is not a function`);
+      return tests[m](...a);
+    },
+    [method, args as unknown[]] as const,
+  ) as never;
 }

@@ -8,7 +8,18 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The parts of the wasm backend gradclip touches. */
 export interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } };
+  wasm: {
+    HEAPU8: Uint8Array;
+    /** The exported memory of the plain and SIMD builds (emscripten `Module.asm`). */
+    asm?: { memory?: WebAssembly.Memory };
+    /**
+     * The threaded SIMD build's memory: emscripten's pthreads output creates a shared
+     * `WebAssembly.Memory` in JS, imports it into the module (so `asm.memory` is absent)
+     * and keeps it as `Module.wasmMemory` (tfjs-backend-wasm 4.22,
+     * wasm-out/tfjs-backend-wasm-threaded-simd.js).
+     */
+    wasmMemory?: WebAssembly.Memory;
+  };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfo;
   /** Number of tensors sharing the buffer of `dataId`. */
@@ -24,9 +35,21 @@ export function sizeOf(t: TensorInfo): number {
   return size;
 }
 
-/** The backend's WebAssembly memory buffer, read now. */
+/**
+ * The backend's `WebAssembly.Memory` (`asm.memory` in the plain and SIMD builds, the shared
+ * `wasmMemory` in the threaded one), or undefined when neither is there.
+ */
+export function wasmMemoryOf(backend: WasmBackendLike): WebAssembly.Memory | undefined {
+  return backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
+}
+
+/**
+ * The backend's WebAssembly memory buffer, read now (an ArrayBuffer, or the
+ * SharedArrayBuffer of the threaded build; reading `buffer` of a shared memory gives its
+ * current length, while a `HEAPU8` view made before a grow keeps the old one).
+ */
 export function heapBuffer(backend: WasmBackendLike): ArrayBuffer {
-  const mem = backend.wasm.asm?.memory;
+  const mem = wasmMemoryOf(backend);
   return (mem ? mem.buffer : backend.wasm.HEAPU8.buffer) as ArrayBuffer;
 }
 

@@ -4,7 +4,8 @@
  * The module (built from `./assembly/*.ts` by `node scripts/build-wasm.mjs`, shipped as
  * base64 in `./module.generated.ts`) imports a `WebAssembly.Memory` as `env.memory` and works
  * in place on float32 data in it: with tfjs-backend-wasm that is the backend's own memory
- * (`tf.backend().wasm.asm.memory`), and a tensor's data starts at byte offset
+ * (`tf.backend().wasm.asm.memory`; in the threaded build the shared `tf.backend().wasm.wasmMemory`,
+ * which gets the module's shared-memory variant), and a tensor's data starts at byte offset
  * `backend.dataIdMap.get(t.dataId).memoryOffset` (DESIGN.md section 5). The module has no
  * data segments and no start function, so instantiating it never writes to that memory.
  *
@@ -16,6 +17,7 @@
  * This file does not import TF.js.
  */
 import { SIMD_WASM_BASE64 } from './module.generated.js';
+import { SIMD_WASM_SHARED_BASE64 } from './module-shared.generated.js';
 
 /** The module's exports exactly as WebAssembly gives them (no argument checks). */
 export interface SimdRawExports {
@@ -108,6 +110,7 @@ export interface SimdKernels {
 }
 
 let moduleCache: WebAssembly.Module | null | undefined;
+let sharedModuleCache: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -127,6 +130,28 @@ function compiledModule(): WebAssembly.Module | null {
   const bytes = decodeBase64(SIMD_WASM_BASE64);
   moduleCache = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   return moduleCache;
+}
+
+/**
+ * The shared-memory variant of the module (imports `env.memory` declared `shared` with a
+ * maximum of 65536 pages), for a memory whose buffer is a SharedArrayBuffer: the threaded
+ * SIMD build of tfjs-backend-wasm. Null when this runtime cannot validate it (no SIMD or no
+ * threads proposal).
+ */
+function compiledSharedModule(): WebAssembly.Module | null {
+  if (sharedModuleCache !== undefined) return sharedModuleCache;
+  if (typeof WebAssembly === 'undefined') {
+    sharedModuleCache = null;
+    return null;
+  }
+  const bytes = decodeBase64(SIMD_WASM_SHARED_BASE64);
+  sharedModuleCache = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  return sharedModuleCache;
+}
+
+/** True when `memory` is a shared WebAssembly memory (its buffer is a SharedArrayBuffer). */
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /**
@@ -305,9 +330,21 @@ function bind(memory: WebAssembly.Memory, instance: WebAssembly.Instance): SimdK
 
 /**
  * Instantiates the SIMD kernels on `memory` (synchronously; the module is ~4 KB) and caches
- * the result per memory object, so repeated calls are cheap. Throws when WebAssembly SIMD
- * is unsupported (check {@link simdSupported} or use {@link tryInstantiateSimd}) or when the
- * memory cannot be imported (e.g. a shared memory of the threaded tfjs wasm build).
+ * the result per memory object, so repeated calls are cheap. A shared memory (the threaded
+ * tfjs wasm build: its buffer is a SharedArrayBuffer) gets the module's shared-memory
+ * variant, any other memory the plain one. Throws when WebAssembly SIMD is unsupported
+ * (check {@link simdSupported} or use {@link tryInstantiateSimd}) or when the memory cannot
+ * be imported (e.g. a shared memory whose maximum exceeds 65536 pages).
+ *
+ * On a shared memory the kernels are plain (non-atomic) loads and stores, which is safe as
+ * long as no other thread touches the same bytes while a kernel runs. With tfjs-backend-wasm
+ * that holds: its worker threads belong to the XNNPACK threadpool created in
+ * `init_with_threads_count` (tfjs-backend-wasm/src/cc/backend.cc), and every use of that
+ * pool is `xnn_run_operator(op, tfjs::backend::threadpool)` inside a kernel's C++ function
+ * (e.g. batch_mat_mul_impl.cc, conv2d_impl.cc, binary.cc, unary.cc), which TF.js calls
+ * synchronously from its JS kernel; pthreadpool's parallelize calls return only once every
+ * work item is done, so the workers are idle whenever JS code (such as a gradclip kernel)
+ * runs.
  */
 export function instantiateSimd(memory: WebAssembly.Memory): SimdKernels {
   if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) {
@@ -315,7 +352,8 @@ export function instantiateSimd(memory: WebAssembly.Memory): SimdKernels {
   }
   const cached = instances.get(memory);
   if (cached) return cached;
-  const mod = compiledModule();
+  const shared = isSharedMemory(memory);
+  const mod = shared ? compiledSharedModule() : compiledModule();
   if (mod === null) {
     throw new Error(
       'instantiateSimd: this runtime does not support WebAssembly SIMD; use the JS kernels ' +
@@ -326,17 +364,18 @@ export function instantiateSimd(memory: WebAssembly.Memory): SimdKernels {
   try {
     instance = new WebAssembly.Instance(mod, { env: { memory } });
   } catch (e) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    throw new Error(
-      `instantiateSimd: could not import the memory${shared ? ' (it is a shared memory: use the non-threaded tfjs wasm backend)' : ''}: ${String(e)}`,
-    );
+    throw new Error(`instantiateSimd: could not import the ${shared ? 'shared ' : ''}memory: ${String(e)}`);
   }
   const kernels = bind(memory, instance);
   instances.set(memory, kernels);
   return kernels;
 }
 
-/** Like {@link instantiateSimd} but returns null instead of throwing when SIMD is unsupported. */
+/**
+ * Like {@link instantiateSimd} but returns null instead of throwing when SIMD is unsupported
+ * (for a shared memory: when the shared-memory variant does not validate).
+ */
 export function tryInstantiateSimd(memory: WebAssembly.Memory): SimdKernels | null {
-  return simdSupported() ? instantiateSimd(memory) : null;
+  const supported = isSharedMemory(memory) ? compiledSharedModule() !== null : simdSupported();
+  return supported ? instantiateSimd(memory) : null;
 }
