@@ -1,9 +1,12 @@
 /**
  * The README's library example, runnable: `npx tsx examples/quickstart.ts`.
- * test/examples.test.ts runs it, so the README cannot drift from the API.
+ * In this repository `gradclip` resolves to src/ (tsconfig.json "paths"); in
+ * the installed package, to the package itself. scripts/check-examples.mjs
+ * type-checks and runs it and checks that the README's copy is this program;
+ * test/examples.test.ts runs it as the README says.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamw, clipGradNorm, transforms, withClipping, withTransforms } from '../src/index.js';
+import { adamw, clipGradNorm, transforms, withClipping, withTransforms } from 'gradclip';
 
 // A small regression model and data.
 const xs = tf.randomNormal([64, 8], 0, 1, 'float32', 1);

@@ -8,6 +8,7 @@
  * `@deprecated` were reachable in 0.1 and leave the entry in the next release.
  *
  * @packageDocumentation
+ * @module gradclip
  */
 
 // ---- Functional API: PyTorch (torch.nn.utils.clip_grad) and TensorFlow (tf.clip_by_*) semantics.

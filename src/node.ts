@@ -8,6 +8,7 @@
  * leave the entry in the next release.
  *
  * @packageDocumentation
+ * @module gradclip/node
  */
 
 // ---- File writers.

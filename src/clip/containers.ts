@@ -14,7 +14,9 @@ import { GradclipArgumentError, requireFloatTensor } from './errors.js';
 
 /** `{name, tensor}` pair as used by `Optimizer.applyGradients` (tensor may be missing). */
 export interface NamedGrad {
+  /** The variable's name (as in `tf.variableGrads`'s map). */
   name: string;
+  /** Its gradient; `null`/`undefined` entries are skipped, as PyTorch's `grad is None`. */
   tensor: Tensor | null | undefined;
 }
 

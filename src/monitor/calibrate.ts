@@ -53,7 +53,9 @@ export type CalibratableModel = LayersModel;
 
 /** Mini-batch data for calibrating a layers model. */
 export interface CalibrationData {
+  /** Inputs, batch along the first axis. */
   xs: Tensor;
+  /** Targets, batch along the first axis (as many rows as `xs`). */
   ys: Tensor;
   /** @default 32 */
   batchSize?: number;

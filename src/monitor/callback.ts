@@ -41,7 +41,6 @@ export interface GradStatsCallbackOptions {
   clipRateWindow?: number;
 }
 
-type UnresolvedLogs = { [key: string]: number | Scalar };
 
 interface BatchRecord {
   /** The loss from the batch logs: a number, a kept clone of the scalar, or null. */
@@ -104,13 +103,18 @@ export class GradStatsCallback extends Callback {
     return this.clipWindow.rate;
   }
 
+  /** At the start of `model.fit`: discards statistics of steps taken before it, so records line up with this fit's batches. */
   override async onTrainBegin(): Promise<void> {
     // Drop anything left from steps taken outside this fit call.
     await this.source.drainStats();
     this.closed = false;
   }
 
-  override async onBatchEnd(_batch: number, logs?: UnresolvedLogs): Promise<void> {
+  /**
+   * After every batch: keeps the batch's loss from `logs` (a number or a
+   * scalar, which is cloned) and reads the statistics every `flushEvery` batches.
+   */
+  override async onBatchEnd(_batch: number, logs?: { [key: string]: number | Scalar }): Promise<void> {
     const raw = logs?.loss;
     // keep a clone: fit disposes the logs' tensors right after this callback
     const loss = raw === undefined ? null : typeof raw === 'number' ? raw : tf.keep(tf.clone(raw));
@@ -118,11 +122,13 @@ export class GradStatsCallback extends Callback {
     if (this.pending.length >= this.flushEvery) await this.flush();
   }
 
+  /** At every epoch end: reads the buffered statistics and flushes the writers. */
   override async onEpochEnd(): Promise<void> {
     await this.flush();
     for (const w of this.writers) w.flush();
   }
 
+  /** When `model.fit` ends: reads the last statistics, then closes the writers (or only flushes them with `closeWriters: false`). */
   override async onTrainEnd(): Promise<void> {
     await this.flush();
     if (this.closed) return;
@@ -191,7 +197,7 @@ export class GradStatsCallback extends Callback {
  * ```ts
  * const opt = withTransforms(tf.train.adam(1e-3), transforms.chain(transforms.monitor(), transforms.clipByGlobalNorm(1)), { statsBuffer: 50 });
  * model.compile({ optimizer: opt, loss: 'meanSquaredError' });
- * await model.fit(xs, ys, { callbacks: [gradStatsCallback(opt, { writers: [new JsonlWriter('run/steps.jsonl')] })] });
+ * await model.fit(xs, ys, { callbacks: [gradStatsCallback(opt, { writers: [openRunWriters('runs/a')] })] }); // openRunWriters: gradclip/node
  * ```
  * @throws when the optimizer has no step statistics, neither `onStep` nor
  *   `writers` is given, or `flushEvery` exceeds the optimizer's `statsBuffer`.

@@ -67,8 +67,9 @@ export interface Diagnosis {
   clipRate: number | null;
   /** Number of records with `skipped = true`. */
   skippedSteps: number;
-  /** Median / max of the finite pre-clip norms (null when there are none). */
+  /** Median of the finite pre-clip norms (null when there are none). */
   medianPreClipNorm: number | null;
+  /** Maximum of the finite pre-clip norms (null when there are none). */
   maxPreClipNorm: number | null;
   /**
    * Clipping threshold from {@link recommendThreshold} on this run's finite
@@ -162,15 +163,21 @@ const DEFAULTS: Opts = {
 
 /** Advice for exploding gradients that does not depend on the run. */
 export const EXPLODING_ADVICE = {
+  /** Always given for an exploding run. */
   lowerLr: 'Lower the learning rate (for example by 2-10x); exploding steps are often a learning rate that is too high.',
+  /** Also given when a gradient norm or the loss became non-finite. */
   guard: 'Add a non-finite guard (transforms.skipNonFinite()) so that a NaN/Inf gradient skips the step instead of destroying the weights.',
 } as const;
 
 /** Advice for vanishing gradients (Pascanu et al. 2013; He et al. 2016; Hochreiter & Schmidhuber 1997; Saxe et al. 2014; Glorot & Bengio 2010; Ba et al. 2016). */
 export const VANISHING_ADVICE = {
+  /** Residual connections (He et al. 2016). */
   residual: 'Add residual (skip) connections so that gradients reach the early layers directly (He et al. 2016, arXiv 1512.03385).',
+  /** Gated recurrent cells (Hochreiter & Schmidhuber 1997). */
   gated: 'Use an LSTM or GRU instead of a vanilla RNN: the gated cell state carries gradients over long spans.',
+  /** Orthogonal / Glorot / He initialisation (Saxe et al. 2014; Glorot & Bengio 2010). */
   init: 'Use a better initialisation: orthogonal recurrent weights (Saxe et al. 2014, arXiv 1312.6120) and Glorot/Xavier or He initialisation for the other layers.',
+  /** Normalisation layers (Ba et al. 2016). */
   norm: 'Add normalisation layers (LayerNorm for recurrent and transformer models, BatchNorm for convolutional ones).',
 } as const;
 

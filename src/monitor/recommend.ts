@@ -72,10 +72,15 @@ export interface NormSpike {
 
 /** Percentiles of the finite norms (spikes included), linear interpolation. */
 export interface NormPercentiles {
+  /** 50th percentile (the median). */
   p50: number;
+  /** 90th percentile. */
   p90: number;
+  /** 95th percentile. */
   p95: number;
+  /** 99th percentile. */
   p99: number;
+  /** The largest finite norm. */
   max: number;
 }
 
@@ -166,9 +171,10 @@ function checkOpts(opts: RecommendThresholdOptions): Required<RecommendThreshold
  *
  * @example
  * ```ts
- * const norms = steps.map((s) => s.preClipNorm ?? Number.NaN);
+ * const norms = stepStats.map((s) => s.preClipNorm ?? Number.NaN); // StepStats[] of an earlier run
  * const { threshold, rationale } = recommendThreshold(norms);
- * optimizer = withClipping(optimizer, { globalClipnorm: threshold });
+ * console.log(rationale);
+ * const clippedOptimizer = withClipping(optimizer, { globalClipnorm: threshold });
  * ```
  *
  * @throws if fewer than `minSamples` finite norms are given, a norm is

@@ -54,10 +54,15 @@ function encodeNullable(x: number | null): JsonNumber | null {
 
 /** A StepStats record as written to JSON (non-finite numbers as strings). */
 export type EncodedStepStats = Omit<StepStats, 'loss' | 'preClipNorm' | 'postClipNorm' | 'clipCoef' | 'layerNorms'> & {
+  /** {@link StepStats.loss}, encoded with {@link JsonNumber}. */
   loss: JsonNumber | null;
+  /** {@link StepStats.preClipNorm}, encoded with {@link JsonNumber}. */
   preClipNorm: JsonNumber | null;
+  /** {@link StepStats.postClipNorm}, encoded with {@link JsonNumber}. */
   postClipNorm: JsonNumber | null;
+  /** {@link StepStats.clipCoef}, encoded with {@link JsonNumber}. */
   clipCoef: JsonNumber | null;
+  /** {@link StepStats.layerNorms}, each norm encoded with {@link JsonNumber}. */
   layerNorms?: Record<string, JsonNumber>;
 };
 

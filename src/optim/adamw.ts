@@ -83,6 +83,11 @@ export class AdamW extends AdamOptimizer {
     return !this.excludeFromWeightDecay.some((p) => (typeof p === 'string' ? name.includes(p) : p.test(name)));
   }
 
+  /**
+   * One AdamW step: decays every trainable variable in `variableGradients`
+   * that {@link AdamW.decaysVariable} accepts by `1 − α·λ`, then applies
+   * TF.js's Adam update to the gradients.
+   */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     if (this.weightDecay !== 0) {
       const names = Array.isArray(variableGradients)
@@ -100,6 +105,7 @@ export class AdamW extends AdamOptimizer {
     super.applyGradients(variableGradients as Parameters<AdamOptimizer['applyGradients']>[0]);
   }
 
+  /** Adam's config plus `weightDecay` and `excludeFromWeightDecay` (RegExps as `/source/flags` strings), for `tf.serialization`. */
   override getConfig(): serialization.ConfigDict {
     const excl = this.excludeFromWeightDecay.map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`));
     return {

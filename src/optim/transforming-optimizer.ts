@@ -382,10 +382,12 @@ export class TransformingOptimizer extends Optimizer {
     this.state = state;
   }
 
+  /** The inner optimizer's weights (its slot variables), as `tf.Optimizer.getWeights`; the transform's state is {@link getTransformState}. */
   override async getWeights(): Promise<NamedTensor[]> {
     return this.inner.getWeights();
   }
 
+  /** Restores the inner optimizer's weights saved with {@link getWeights}, as `tf.Optimizer.setWeights`. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     return this.inner.setWeights(weightValues);
   }

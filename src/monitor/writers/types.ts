@@ -84,7 +84,7 @@ export class MultiWriter implements StepWriter {
  *
  * @example
  * ```ts
- * const out = combineWriters(new JsonlWriter('run/steps.jsonl'), new CsvWriter('run/steps.csv'));
+ * const out = combineWriters(new JsonlWriter('steps.jsonl'), new CsvWriter('steps.csv')); // both from gradclip/node
  * out.write(stats);
  * out.close();
  * ```

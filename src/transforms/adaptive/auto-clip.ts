@@ -59,7 +59,14 @@ export interface AdaptiveClipInfo extends TransformInfo {
 
 /** A gradient transformation whose `update` also reports its threshold. */
 export interface AdaptiveClipTransformation<S> extends GradientTransformation<S> {
-  update(updates: NamedTensorMap, state: S, params?: NamedTensorMap): TransformResult<S> & { info: AdaptiveClipInfo };
+  update(
+    updates: NamedTensorMap,
+    state: S,
+    params?: NamedTensorMap,
+  ): TransformResult<S> & {
+    /** The step's info, with the threshold it used. */
+    info: AdaptiveClipInfo;
+  };
 }
 
 const FN = 'transforms.autoClip';
