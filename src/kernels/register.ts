@@ -7,8 +7,21 @@ import { globalNormCpuConfig } from './cpu/global-norm.js';
 import { scaleCpuConfig } from './cpu/scale.js';
 import { globalNormWasmConfig } from './wasm/global-norm.js';
 import { scaleWasmConfig } from './wasm/scale.js';
+import { globalNormWebGLConfig } from './webgl/global-norm.js';
+import { scaleWebGLConfig } from './webgl/scale.js';
+import { globalNormWebGPUConfig } from './webgpu/global-norm.js';
+import { scaleWebGPUConfig } from './webgpu/scale.js';
 
-const CONFIGS: readonly KernelConfig[] = [globalNormCpuConfig, globalNormWasmConfig, scaleCpuConfig, scaleWasmConfig];
+const CONFIGS: readonly KernelConfig[] = [
+  globalNormCpuConfig,
+  globalNormWasmConfig,
+  scaleCpuConfig,
+  scaleWasmConfig,
+  globalNormWebGLConfig,
+  scaleWebGLConfig,
+  globalNormWebGPUConfig,
+  scaleWebGPUConfig,
+];
 
 /** Registers every gradclip kernel that is not registered yet. */
 export function registerGradclipKernels(): void {

@@ -10,10 +10,13 @@
  * {@link FAN_IN} (pad, reshape to [-1, FAN_IN], sum rows, repeat), which keeps
  * the rounding error near float32's own (~1e-7 relative) instead of growing
  * with n as one long float32 reduction does (tfjs-wasm's `sum` loses 4e-6 on
- * 150k elements). The cpu/wasm kernels accumulate in float64 instead.
+ * 150k elements). The per-tensor parts are added with {@link addNSafe} (never
+ * more than 7 inputs per `tf.addN`: tfjs-backend-webgpu's AddN breaks silently
+ * at 8). The cpu/wasm/webgl/webgpu kernels accumulate more precisely instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { addNSafe } from './add-n.js';
 
 /** Fan-in of the partial-sum tree. */
 export const FAN_IN = 32;
@@ -50,7 +53,7 @@ export function globalNormComposite(tensors: readonly Tensor[], p: number): Scal
         return treeSum(p === 2 ? tf.square(r) : p === 1 ? r : tf.pow(r, p));
       }),
     );
-    const s = tf.addN(parts);
+    const s = addNSafe(parts);
     const root = p === 2 ? tf.sqrt(s) : p === 1 ? s : tf.pow(s, 1 / p);
     const scaled = tf.mul(root, mSafe);
     // NaN anywhere → NaN (propagates through the sum); Inf (and no NaN) → Inf.

@@ -9,6 +9,7 @@ import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { GradclipArgumentError } from '../../clip/errors.js';
 import { entriesOf, requirePositive, requireState } from './internal.js';
+import { addNSafe } from '../../kernels/fallback/add-n.js';
 
 /** Selects variables by name: exact names, a regular expression, or a predicate. */
 export type NameMatcher = readonly string[] | RegExp | ((name: string) => boolean);
@@ -166,8 +167,8 @@ export function adaptiveGradClip(options: AdaptiveGradClipOptions = {}): Gradien
           postSq.push(tf.sum(tf.mul(gSq, tf.square(scale))) as Scalar);
           fired.push(tf.any(over) as Scalar);
         }
-        const pre = preSq.length === 0 ? tf.scalar(0) : (tf.sqrt(tf.addN(preSq)) as Scalar);
-        const post = postSq.length === 0 ? tf.scalar(0) : (tf.sqrt(tf.addN(postSq)) as Scalar);
+        const pre = preSq.length === 0 ? tf.scalar(0) : (tf.sqrt(addNSafe(preSq)) as Scalar);
+        const post = postSq.length === 0 ? tf.scalar(0) : (tf.sqrt(addNSafe(postSq)) as Scalar);
         const coef = tf.where(tf.greater(pre, 0), tf.div(post, pre), tf.scalar(1)) as Scalar;
         const clippedFlag =
           fired.length === 0 ? tf.scalar(0) : (tf.cast(tf.any(tf.stack(fired)), 'float32') as Scalar);

@@ -9,6 +9,7 @@ import type { NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { fusedNormAvailable, normOf } from '../../clip/norm-engine.js';
 import { entriesOf, requireInteger, requireState } from '../adaptive/internal.js';
+import { addNSafe } from '../../kernels/fallback/add-n.js';
 
 /** Options of {@link skipNonFinite}. */
 export interface SkipNonFiniteOptions {
@@ -45,7 +46,7 @@ export function allFinite(updates: NamedTensorMap): boolean {
   if (tensors.length === 0) return true;
   const probe = fusedNormAvailable()
     ? normOf(FN, tensors, Number.POSITIVE_INFINITY, true)
-    : tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.mul(t, tf.scalar(0))) as Scalar)));
+    : tf.tidy(() => addNSafe(tensors.map((t) => tf.sum(tf.mul(t, tf.scalar(0))) as Scalar)));
   const v = probe.dataSync()[0];
   probe.dispose();
   return Number.isFinite(v);
