@@ -259,8 +259,7 @@ interface OptRow {
 function optimizerStep(set: BenchSet): OptRow {
   const grads = makeGrads(set);
   const vars = set.sizes.map((n, i) => tf.variable(tf.zeros([n]), true, `benchopt/${set.name}/${i}`));
-  const named = (): tf.NamedTensorMap => Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
-  const g = named();
+  const g: Array<{ name: string; tensor: tf.Tensor }> = vars.map((v, i) => ({ name: v.name, tensor: grads[i] }));
   const clipped = withClipping(tf.train.adam(1e-3), { globalClipnorm: MAX_NORM });
   const plain = tf.train.adam(1e-3);
   const unfused = withClipping(tf.train.adam(1e-3), { globalClipnorm: MAX_NORM }, { fusedUpdate: false });

@@ -493,7 +493,8 @@ export async function runEquivalence(options: SuiteOptions = {}): Promise<CaseRe
   for (const c of layersCases(env.steps)) {
     const missing = (c.needs ?? []).filter((k) => tf.getKernel(k, tf.getBackend()) === undefined);
     if (missing.length > 0) {
-      const r = { name: `${c.name}/*`, ok: true, skipped: `the ${tf.getBackend()} backend has no ${missing.join(', ')} kernel: TF.js cannot train this model there` };
+      const skipped = `the ${tf.getBackend()} backend has no ${missing.join(', ')} kernel: TF.js cannot train this model there`;
+      const r: CaseResult = { name: `${c.name}/*`, ok: true, skipped, detail: skipped };
       env.out.push(r);
       env.onCase?.(r);
       continue;
