@@ -24,11 +24,30 @@ export function manySmallSizes(): number[] {
   return new Array<number>(2000).fill(1000);
 }
 
+/**
+ * A 4-layer transformer (d = 512, feed-forward 2048, vocabulary 16384, 1024
+ * positions): token and position embeddings, then per layer two LayerNorm
+ * gains and biases, QKV and output projections, two feed-forward matrices,
+ * with their biases: 50 tensors, 21,522,432 elements.
+ */
+export function transformerSizes(): number[] {
+  const d = 512;
+  const ff = 4 * d;
+  const sizes = [16384 * d, 1024 * d];
+  for (let l = 0; l < 4; l++) sizes.push(d, d, d * 3 * d, 3 * d, d * d, d, d, d, d * ff, ff, ff * d, d);
+  return sizes;
+}
+
 /** A benchmark set: name, description and tensor sizes. */
 export interface BenchSet {
   name: string;
   what: string;
   sizes: number[];
+}
+
+/** S4: {@link transformerSizes} (50 tensors, 21.5M elements; the browser benchmark's large set). */
+export function transformerSet(): BenchSet {
+  return { name: 'S4', what: '4-layer transformer, d 512', sizes: transformerSizes() };
 }
 
 /** The sets S1..S3; `quick` shrinks S1 (x0.05) for a smoke run. */
