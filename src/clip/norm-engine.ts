@@ -13,7 +13,18 @@ import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../kernels/names.js';
 import { hasKernel, registerGradclipKernels } from '../kernels/register.js';
 import { GradclipArgumentError } from './errors.js';
 
-registerGradclipKernels();
+let registered = false;
+
+/**
+ * gradclip's kernels are registered with TF.js the first time a norm or clip
+ * asks for them (not as an import side effect, so a bundle that never clips
+ * drops them, and importing the library registers nothing).
+ */
+function ensureKernels(): void {
+  if (registered) return;
+  registerGradclipKernels();
+  registered = true;
+}
 
 /**
  * Kernel choice, like PyTorch's `foreach`: `undefined` uses the fused kernels
@@ -24,11 +35,13 @@ export type FusedOption = boolean | undefined;
 
 /** True when the active backend has gradclip's fused norm kernel. */
 export function fusedNormAvailable(): boolean {
+  ensureKernels();
   return hasKernel(GRADCLIP_GLOBAL_NORM, getBackend());
 }
 
 /** True when the active backend has gradclip's fused multi-tensor scale kernel. */
 export function fusedScaleAvailable(): boolean {
+  ensureKernels();
   return hasKernel(GRADCLIP_SCALE, getBackend());
 }
 

@@ -1,6 +1,7 @@
 /**
  * Registers gradclip's kernels with TF.js (idempotent) and answers which
- * backends have them. Importing the library calls {@link registerGradclipKernels}.
+ * backends have them. The norm engine (`src/clip/norm-engine.ts`) calls
+ * {@link registerGradclipKernels} the first time a norm or clip runs.
  */
 import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { globalNormCpuConfig } from './cpu/global-norm.js';
