@@ -202,7 +202,10 @@ function pass(backend: WebGLBackendLike, sources: readonly Source[], mode: Parti
   return reduceToNorm(backend, runPartials(backend, sources, mode, dataSlots, maxIn), mode, k, maxIn);
 }
 
-/** The norm of `tensors` (float32) on a WebGL2 backend, as a new scalar TensorInfo. */
+/**
+ * `||x||_p = (Σ_i |x_i|^p)^(1/p)` (`max |x_i|` for p = ∞) of all elements of
+ * `tensors` (float32) on a WebGL backend, as a new scalar TensorInfo; 0 for no elements.
+ */
 export function webglGlobalNorm(backend: WebGLBackendLike, tensors: readonly TensorInfo[], p: number): TensorInfo {
   const live = tensors.filter((t) => sizeOfShape(t.shape) > 0);
   if (live.length === 0) return backend.makeTensorInfo([], 'float32', new Float32Array([0]));

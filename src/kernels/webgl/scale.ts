@@ -53,7 +53,7 @@ export class ScalarLayoutProgram implements WebGLProgramLike {
   }
 }
 
-/** `t_i · coef` for every tensor of `tensors`, as new TensorInfos with the inputs' shapes. */
+/** `out_i = t_i · coef` (one float32 multiply per element) for every tensor of `tensors`, as new TensorInfos with the inputs' shapes. */
 export function webglScale(backend: WebGLBackendLike, tensors: readonly TensorInfo[], coef: TensorInfo): TensorInfo[] {
   if (!webglShadersUsable()) {
     const c = (backend.readSync(coef.dataId) as ArrayLike<number>)[0];

@@ -103,7 +103,10 @@ function runPasses(backend: WebGPUBackendLike, tensors: readonly TensorInfo[], m
   }
 }
 
-/** The norm of `tensors` (non-empty, float32) on a WebGPU backend, as a new scalar TensorInfo. */
+/**
+ * `||x||_p = (Σ_i |x_i|^p)^(1/p)` (`max |x_i|` for p = ∞) of all elements of
+ * `tensors` (float32) on a WebGPU backend, as a new scalar TensorInfo; 0 for no elements.
+ */
 export function webgpuGlobalNorm(backend: WebGPUBackendLike, tensors: readonly TensorInfo[], p: number): TensorInfo {
   const live = tensors.filter((t) => sizeOf(t) > 0);
   if (live.length === 0) return backend.makeTensorInfo([], 'float32', new Float32Array([0]));

@@ -57,7 +57,7 @@ fn main(index : i32) {
   }
 }
 
-/** `t_i · coef` for every tensor of `tensors`, as new TensorInfos with the inputs' shapes. */
+/** `out_i = t_i · coef` (one float32 multiply per element) for every tensor of `tensors`, as new TensorInfos with the inputs' shapes. */
 export function webgpuScale(backend: WebGPUBackendLike, tensors: readonly TensorInfo[], coef: TensorInfo): TensorInfo[] {
   const c: TensorInfo = { dataId: coef.dataId, shape: [1], dtype: coef.dtype };
   return tensors.map((t) => {
