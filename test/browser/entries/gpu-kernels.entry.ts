@@ -20,7 +20,7 @@ export interface CaseResult {
 
 /** The functions this entry puts on `window.gradclipTests`. */
 export interface GpuKernelTests {
-  /** Switches to `backend`; reports whether gradclip's kernels are registered there. */
+  /** Switches to `backend`, runs one clip; reports whether gradclip's kernels are registered there. */
   init(backend: string): Promise<{ backend: string; norm: boolean; scale: boolean }>;
   /** Norms of p = 2, 1, ∞, 3 over special values and shapes. */
   values(): Promise<CaseResult[]>;
@@ -100,6 +100,11 @@ const tests: GpuKernelTests = {
   async init(backend) {
     if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
     await tf.ready();
+    // gradclip registers its kernels on the first norm or clip
+    const t = tf.ones([3]);
+    const r = clipGradNorm([t], 1);
+    await r.totalNorm.data();
+    tf.dispose([t, r.totalNorm, ...r.grads]);
     return { backend: tf.getBackend(), norm: hasKernel(GRADCLIP_GLOBAL_NORM, backend), scale: hasKernel(GRADCLIP_SCALE, backend) };
   },
 
