@@ -48,6 +48,7 @@ async function child(config: FreshConfig): Promise<FreshResult> {
   const grads = makeGrads(12345);
   const owned = { grads: config.impls.includes('fused-owned') ? makeGrads(12345) : [] };
   const normValue = config.impls.includes('scale') ? getTotalNorm(grads) : undefined;
+  const coef = tf.scalar(0.54);
 
   // what the process ran before
   if (config.history === 'binops') {
@@ -95,6 +96,7 @@ async function child(config: FreshConfig): Promise<FreshResult> {
     },
     norm: () => getTotalNorm(grads).dispose(),
     scale: () => tf.dispose(clipGradsWithNorm(grads, MAX_NORM, normValue as tf.Scalar)),
+    mul: () => tf.dispose(grads.map((g) => tf.mul(g, coef))),
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   if (config.gc && gc === undefined) throw new Error('gc: true needs node --expose-gc');
@@ -111,7 +113,7 @@ async function child(config: FreshConfig): Promise<FreshResult> {
   config.impls.forEach((k, i) => {
     timings[k] = { first: first[i], median: median(ts[i]), min: Math.min(...ts[i]), max: Math.max(...ts[i]), runs: ts[i].length };
   });
-  tf.dispose([...grads, ...owned.grads, ...(normValue ? [normValue] : [])]);
+  tf.dispose([...grads, ...owned.grads, coef, ...(normValue ? [normValue] : [])]);
   return {
     config,
     load,
@@ -160,6 +162,8 @@ function study(): void {
       config: { ...base, shapes: '1d', data: 'uniform', history: 'composition' },
     },
     { id: 'passes', what: 'the two passes alone: norm, scale', config: { ...base, impls: ['naive', 'fused', 'norm', 'scale'] } },
+    { id: 'mul', what: "naive's tf.mul pass alone, fresh", config: { ...base, impls: ['mul'] } },
+    { id: 'mul-binops', what: "naive's tf.mul pass alone, after binops", config: { ...base, impls: ['mul'], history: 'binops' } },
   ];
   const only = opt('--only')?.split(',');
   const chosen = only ? variants.filter((v) => only.includes(v.id)) : variants;
@@ -195,7 +199,7 @@ function study(): void {
     };
     const n = summarize(rs, 'naive');
     const fu = summarize(rs, 'fused');
-    const other = (['norm', 'scale'] as const)
+    const other = (['norm', 'scale', 'mul'] as const)
       .map((k) => (summarize(rs, k) ? `${k} ${s(k)}` : ''))
       .filter((x) => x)
       .join(', ');

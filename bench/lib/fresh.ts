@@ -23,8 +23,12 @@ export type FreshData = 'normal' | 'uniform' | 'zeros' | 'tiny';
  * warm-up runs before the cpu naive rows).
  */
 export type FreshHistory = 'none' | 'binops' | 'train' | 'composition';
-/** Implementations: the naive TF.js clip, `clipGradNorm`, `clipGradNorm` with `inPlace: true`, and its two passes alone. */
-export type FreshImpl = 'naive' | 'fused' | 'fused-owned' | 'norm' | 'scale';
+/**
+ * Implementations: the naive TF.js clip, `clipGradNorm`, `clipGradNorm` with `inPlace: true`, its
+ * two passes alone (`norm`: `getTotalNorm`; `scale`: `clipGradsWithNorm` with that norm), and the
+ * naive clip's last pass alone (`mul`: `tf.mul(g, c)` for every gradient, c a scalar).
+ */
+export type FreshImpl = 'naive' | 'fused' | 'fused-owned' | 'norm' | 'scale' | 'mul';
 
 /** One configuration, timed in one fresh process. */
 export interface FreshConfig {
