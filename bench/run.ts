@@ -26,10 +26,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { tf, useBackend } from '../test/helpers/backends.js';
-import { clipGradNorm, getTotalNorm } from '../src/clip/index.js';
-import { instantiateSimd } from '../src/kernels/wasm/simd/index.js';
-import { withClipping } from '../src/optim/index.js';
-import { createModel } from '../src/tasks/models/index.js';
+import { clipGradNorm, getTotalNorm } from '../packages/gradclip/src/clip/index.js';
+import { instantiateSimd } from '../packages/gradclip/src/kernels/wasm/simd/index.js';
+import { withClipping } from '../packages/gradclip/src/optim/index.js';
+import { createModel } from '../packages/cli/src/tasks/models/index.js';
 import { benchSets, fillGradientLike, type BenchSet } from './lib/sets.js';
 import { measurePeak } from './lib/memory.js';
 import { timeRoundRobin, type TimedCase } from './lib/timing.js';
@@ -207,8 +207,9 @@ function benchSet(set: BenchSet, backend: 'wasm' | 'cpu'): void {
 /**
  * S2 (2-D LSTM shapes, N(0, 1e-3²) gradients) timed in new Node processes (bench/cpu-fresh.ts),
  * naive first. In this process TF.js's cpu Mul has already run after other binary ops (the
- * composition rows, S1), which makes its shared per-element `op` call megamorphic and naive ~2x
- * slower; in a fresh process it is not. Rows `cpu fresh` (each process's median of the warmed
+ * composition rows, S1): its per-element loop shares its type feedback with every binary op
+ * (createSimpleBinaryKernelImpl), which makes it ~2.5x and naive ~2x slower; in a fresh process
+ * it does not (docs/benchmarks.md, cpu section). Rows `cpu fresh` (each process's median of the warmed
  * calls; min/max = range over processes) and `cpu fresh, 1st call` (the first call in each process).
  */
 function freshCpuRows(): void {
