@@ -14,7 +14,7 @@
 // the per-process medians (and their range), and naive/fused per process (median, range).
 import { loadavg } from 'node:os';
 import { tf, useBackend } from '../test/helpers/backends.js';
-import { clipGradNorm, clipGradsWithNorm, getTotalNorm } from '../src/clip/index.js';
+import { clipGradNorm, clipGradsWithNorm, getTotalNorm } from '../packages/gradclip/src/clip/index.js';
 import {
   fillNormal,
   lstmShapes2d,

@@ -11,7 +11,7 @@
 // (tf.tidy square/sum/addN/sqrt/mul), and two memory-bandwidth references over the same
 // bytes: a read-only SIMD float32 sum and a SIMD copy.
 import { tf, useBackend } from '../test/helpers/backends.js';
-import { instantiateSimd } from '../src/kernels/wasm/simd/index.js';
+import { instantiateSimd } from '../packages/gradclip/src/kernels/wasm/simd/index.js';
 import { median, timeRoundRobin, type TimedCase } from './lib/timing.js';
 
 interface WasmBackendView {

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 // The CLI's experiment runner and tasks (app code, not the library entry).
-import * as experiments from '../dist/train/index.js';
-import * as tasks from '../dist/tasks/index.js';
+import * as experiments from '../packages/cli/dist/train/index.js';
+import * as tasks from '../packages/cli/dist/tasks/index.js';
 
 await tf.setBackend('wasm');
 tf.enableProdMode();

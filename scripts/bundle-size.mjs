@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CASES = {
-  'clipGradNorm, withClipping': `import {clipGradNorm, withClipping} from './src/index.ts'; console.log(clipGradNorm, withClipping);`,
-  'readTfEvents, encodeTfEvent': `import {readTfEvents, encodeTfEvent} from './src/index.ts'; console.log(readTfEvents, encodeTfEvent);`,
-  'whole entry': `export * from './src/index.ts';`,
+  'clipGradNorm, withClipping': `import {clipGradNorm, withClipping} from './packages/gradclip/src/index.ts'; console.log(clipGradNorm, withClipping);`,
+  'readTfEvents, encodeTfEvent': `import {readTfEvents, encodeTfEvent} from './packages/gradclip/src/index.ts'; console.log(readTfEvents, encodeTfEvent);`,
+  'whole entry': `export * from './packages/gradclip/src/index.ts';`,
 };
 
 console.log('import'.padEnd(30), 'min B'.padStart(8), 'min+gzip B'.padStart(11), 'third-party B'.padStart(14));

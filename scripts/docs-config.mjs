@@ -6,7 +6,7 @@
 // Every path is relative to the repository root.
 
 /** The library package: its package.json ("files"), tsconfig.build.json and src/. */
-export const LIBRARY_ROOT = '.';
+export const LIBRARY_ROOT = 'packages/gradclip';
 
 const lib = (p) => (LIBRARY_ROOT === '.' ? p : `${LIBRARY_ROOT}/${p}`);
 
@@ -36,7 +36,7 @@ export const TSDOC_EXCLUDE = [lib('src/kernels/wasm/simd/assembly')];
 export const MARKDOWN_FILES = ['README.md'];
 
 /** Runnable example programs the README points to; they ship in the library package. */
-export const EXAMPLES_DIR = 'examples';
+export const EXAMPLES_DIR = 'packages/gradclip/examples';
 
 /** The repository's strict compiler settings, which the examples are checked with. */
 export const EXAMPLES_TSCONFIG = 'tsconfig.json';

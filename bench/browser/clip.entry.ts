@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { clipGradNorm } from '../../src/index.js';
-import { setWasmSimdEnabled, wasmKernelPath, type WasmKernelPath } from '../../src/kernels/wasm/simd-instance.js';
+import { clipGradNorm } from '../../packages/gradclip/src/index.js';
+import { setWasmSimdEnabled, wasmKernelPath, type WasmKernelPath } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 import { benchSets, fillGradientLike } from '../lib/sets.js';
 import { timeRoundRobin, type Timing } from '../lib/timing.js';
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { clipGradNorm } from '../../src/index.js';
+import { clipGradNorm } from '../../packages/gradclip/src/index.js';
 import { fillGradientLike } from '../lib/sets.js';
 
 /** One implementation's figures on one set. */

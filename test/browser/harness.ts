@@ -181,6 +181,8 @@ export async function openPage(opts: OpenPageOptions): Promise<BrowserPage> {
       sourcemap: 'linked',
       logLevel: 'silent',
       absWorkingDir: REPO,
+      // 'gradclip' imports (the app's code) resolve to the library's sources, as under tsx
+      conditions: ['gradclip-source'],
     });
     writeFileSync(join(root, 'index.html'), INDEX_HTML);
     for (const f of WASM_FILES) copyFileSync(join(WASM_DIST, f), join(root, f));

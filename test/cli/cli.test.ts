@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRunWriters } from '../../src/node.js';
+import { openRunWriters } from '../../packages/gradclip/src/node.js';
 
-const CLI = join(process.cwd(), 'dist', 'cli.js');
+const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gradclip-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

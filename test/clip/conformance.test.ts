@@ -38,7 +38,7 @@ import {
   globalNorm,
   type GradContainer,
   type NamedGrad,
-} from '../../src/index.js';
+} from '../../packages/gradclip/src/index.js';
 
 const vectors = loadClipVectors();
 /** Sets with more elements than this run only as Tensor[] (every form is covered by the smaller sets). */

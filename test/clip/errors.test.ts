@@ -27,7 +27,7 @@ import {
   transforms,
   withClipping,
   withTransforms,
-} from '../../src/index.js';
+} from '../../packages/gradclip/src/index.js';
 
 function esc(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

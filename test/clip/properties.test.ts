@@ -30,8 +30,8 @@ import {
   getTotalNorm,
   globalNorm,
   type NamedGrad,
-} from '../../src/index.js';
-import { TORCH_CLIP_EPS } from '../../src/clip/clip-grad-norm.js';
+} from '../../packages/gradclip/src/index.js';
+import { TORCH_CLIP_EPS } from '../../packages/gradclip/src/clip/clip-grad-norm.js';
 
 const f = Math.fround;
 const RUNS = 100;

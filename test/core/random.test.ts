@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createRng, Rng } from '../../src/core/random.js';
+import { createRng, Rng } from '../../packages/cli/src/core/random.js';
 
 // ---------------------------------------------------------------------------
 // Independent reference: splitmix32 seeding + sfc32, written from the

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NICE_MANTISSAS, ceilSignificant, niceCeil, niceFloor } from '../../src/core/nice.js';
-import { formatNumber } from '../../src/core/format.js';
+import { NICE_MANTISSAS, ceilSignificant, niceCeil, niceFloor } from '../../packages/gradclip/src/core/nice.js';
+import { formatNumber } from '../../packages/gradclip/src/core/format.js';
 
 test('niceCeil / niceFloor: hand-picked values', () => {
   const ceil: [number, number][] = [

@@ -26,7 +26,7 @@ import {
   welfordInit,
   welfordUpdate,
   welfordVariance,
-} from '../../src/core/stats.js';
+} from '../../packages/gradclip/src/core/stats.js';
 
 const SEED = 20240611;
 const finiteDouble = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });

@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { tf, useBackend } from '../helpers/backends.js';
-import { encodeStepStats, type StepStats } from '../../src/index.js';
-import * as experiments from '../../src/train/index.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { encodeStepStats, type StepStats } from '../../packages/gradclip/src/index.js';
+import * as experiments from '../../packages/cli/src/train/index.js';
+import { startServer, type RunningServer } from '../../packages/cli/src/server/server.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const DASHBOARD = join(REPO, 'dist', 'dashboard');
+const DASHBOARD = join(REPO, 'packages', 'cli', 'dist', 'dashboard');
 const SHOTS = process.env.GRADCLIP_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'gradclip-shots-'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = 'E2E-SECRET-OUTSIDE';

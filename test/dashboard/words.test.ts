@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fmt, pct, specNumber, statusLine, thresholdAdvice, plainDiagnosis } from '../../dashboard/src/words.js';
-import { RunSeries, logSafe, shortLayerName } from '../../dashboard/src/series.js';
-import { diagnose, recommendThreshold, type StepStats } from '../../src/index.js';
+import { fmt, pct, specNumber, statusLine, thresholdAdvice, plainDiagnosis } from '../../packages/cli/dashboard/src/words.js';
+import { RunSeries, logSafe, shortLayerName } from '../../packages/cli/dashboard/src/series.js';
+import { diagnose, recommendThreshold, type StepStats } from '../../packages/gradclip/src/index.js';
 
 function rec(step: number, loss: number, pre: number, clipped = false, skipped = false): StepStats {
   return { step, loss, preClipNorm: pre, postClipNorm: Math.min(pre, 1), clipCoef: pre > 1 ? 1 / pre : 1, clipped, skipped, layerNorms: { 'gc3/rnn/W_hh': pre / 2 } };

@@ -26,13 +26,13 @@
  * Every case also checks that it leaks no tensor.
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipByGlobalNorm, clipGradNorm } from '../../src/clip/index.js';
-import { adamw } from '../../src/optim/adamw.js';
-import { withClipping, type ClippingOptions } from '../../src/optim/with-clipping.js';
-import { withTransforms, type TransformingOptimizer } from '../../src/optim/transforming-optimizer.js';
-import * as transforms from '../../src/transforms/index.js';
-import { createModel } from '../../src/tasks/models/index.js';
-import type { TokenModel } from '../../src/tasks/models/types.js';
+import { clipByGlobalNorm, clipGradNorm } from '../../packages/gradclip/src/clip/index.js';
+import { adamw } from '../../packages/gradclip/src/optim/adamw.js';
+import { withClipping, type ClippingOptions } from '../../packages/gradclip/src/optim/with-clipping.js';
+import { withTransforms, type TransformingOptimizer } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import * as transforms from '../../packages/gradclip/src/transforms/index.js';
+import { createModel } from '../../packages/cli/src/tasks/models/index.js';
+import type { TokenModel } from '../../packages/cli/src/tasks/models/types.js';
 
 /** One case's outcome. */
 export interface CaseResult {

@@ -4,8 +4,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { clipGradNorm, getTotalNorm } from '../../src/clip/index.js';
-import { maxAbsF32, normF32, scaleF32, sumAbsF32, sumSquaresF32 } from '../../src/kernels/cpu/f32-loops.js';
+import { clipGradNorm, getTotalNorm } from '../../packages/gradclip/src/clip/index.js';
+import { maxAbsF32, normF32, scaleF32, sumAbsF32, sumSquaresF32 } from '../../packages/gradclip/src/kernels/cpu/f32-loops.js';
 import { rng } from '../helpers/rng.js';
 
 /** Sizes around the head (n mod 4) and the 4096-element blocks. */

@@ -12,9 +12,9 @@ import {
   getTotalNorm,
   globalNorm,
   fusedScaleAvailable,
-} from '../../src/clip/index.js';
-import { scaleBy } from '../../src/clip/norm-engine.js';
-import { setWasmSimdEnabled } from '../../src/kernels/wasm/simd-instance.js';
+} from '../../packages/gradclip/src/clip/index.js';
+import { scaleBy } from '../../packages/gradclip/src/clip/norm-engine.js';
+import { setWasmSimdEnabled } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 import { measurePeak } from '../../bench/lib/memory.js';
 import { rng } from '../helpers/rng.js';
 

@@ -6,12 +6,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { instantiateSimd, isSharedMemory, tryInstantiateSimd } from '../../src/kernels/wasm/simd/index.js';
-import { setWasmSimdEnabled, wasmKernelPath } from '../../src/kernels/wasm/simd-instance.js';
-import { getTotalNorm } from '../../src/index.js';
+import { instantiateSimd, isSharedMemory, tryInstantiateSimd } from '../../packages/gradclip/src/kernels/wasm/simd/index.js';
+import { setWasmSimdEnabled, wasmKernelPath } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
+import { getTotalNorm } from '../../packages/gradclip/src/index.js';
 import { rng } from '../helpers/rng.js';
-import { SIMD_WASM_BASE64 } from '../../src/kernels/wasm/simd/module.generated.js';
-import { SIMD_WASM_SHARED_BASE64 } from '../../src/kernels/wasm/simd/module-shared.generated.js';
+import { SIMD_WASM_BASE64 } from '../../packages/gradclip/src/kernels/wasm/simd/module.generated.js';
+import { SIMD_WASM_SHARED_BASE64 } from '../../packages/gradclip/src/kernels/wasm/simd/module-shared.generated.js';
 
 function sharedMemory(maximum = 65536): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 256, maximum, shared: true });

@@ -4,7 +4,7 @@ import { describe, it, before, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, useBackend } from '../helpers/backends.js';
-import { instantiateSimd, simdSupported, tryInstantiateSimd, type SimdKernels } from '../../src/kernels/wasm/simd/index.js';
+import { instantiateSimd, simdSupported, tryInstantiateSimd, type SimdKernels } from '../../packages/gradclip/src/kernels/wasm/simd/index.js';
 import { rng } from '../helpers/rng.js';
 
 interface WasmBackendView {

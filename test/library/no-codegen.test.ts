@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SRC = join(ROOT, 'src');
+const SRC = join(ROOT, 'packages', 'gradclip', 'src');
 /** App code, not part of the library (the CLI, its HTML report, the run viewer server, training tasks and runner). */
 const APP = ['cli', 'cli.ts', 'report', 'server', 'tasks', 'train'];
 const CODEGEN = /\bFunction\s*\(|\beval\s*\(/;
@@ -62,6 +62,6 @@ test('the browser bundle of the whole entry, dependencies included, contains no 
   const hits = text.split('\n').filter((l) => CODEGEN.test(l));
   assert.deepEqual(hits, []);
   // Nothing outside src/ is bundled: the library's only runtime dependencies are its TF.js peers.
-  const foreign = Object.keys(r.metafile.inputs).filter((p) => !p.startsWith('src/'));
+  const foreign = Object.keys(r.metafile.inputs).filter((p) => !p.startsWith('packages/gradclip/src/'));
   assert.deepEqual(foreign, []);
 });

@@ -205,7 +205,7 @@ interface ExportInfo {
   anyIn: string[];
 }
 
-const program = ts.createProgram([join(ROOT, 'src/index.ts'), join(ROOT, 'src/node.ts')], {
+const program = ts.createProgram([join(ROOT, 'packages/gradclip/src/index.ts'), join(ROOT, 'packages/gradclip/src/node.ts')], {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -278,20 +278,20 @@ function checkEntry(label: string, exps: Map<string, ExportInfo>, values: string
 // ------------------------------------------------------------------ tests ---
 
 test('gradclip (src/index.ts) exports exactly the listed names', () => {
-  checkEntry('gradclip', exportsOf(moduleOf('src/index.ts')), MAIN_VALUES, MAIN_TYPES, MAIN_DEPRECATED_VALUES, MAIN_DEPRECATED_TYPES);
+  checkEntry('gradclip', exportsOf(moduleOf('packages/gradclip/src/index.ts')), MAIN_VALUES, MAIN_TYPES, MAIN_DEPRECATED_VALUES, MAIN_DEPRECATED_TYPES);
 });
 
 test('the transforms namespace holds exactly the listed names', () => {
-  const ns = exportsOf(moduleOf('src/transforms/public.ts'));
+  const ns = exportsOf(moduleOf('packages/gradclip/src/transforms/public.ts'));
   checkEntry('transforms', ns, TRANSFORMS_VALUES, TRANSFORMS_TYPES, TRANSFORMS_DEPRECATED, []);
 });
 
 test('gradclip/node (src/node.ts) exports exactly the listed names', () => {
-  checkEntry('gradclip/node', exportsOf(moduleOf('src/node.ts')), NODE_VALUES, NODE_TYPES, WRITER_DEPRECATED, []);
+  checkEntry('gradclip/node', exportsOf(moduleOf('packages/gradclip/src/node.ts')), NODE_VALUES, NODE_TYPES, WRITER_DEPRECATED, []);
 });
 
 test('the entries list names: no `export *` other than the transforms namespace', () => {
-  for (const file of ['src/index.ts', 'src/node.ts', 'src/transforms/public.ts']) {
+  for (const file of ['packages/gradclip/src/index.ts', 'packages/gradclip/src/node.ts', 'packages/gradclip/src/transforms/public.ts']) {
     const sf = program.getSourceFile(join(ROOT, file));
     assert.ok(sf);
     for (const st of sf.statements) {
@@ -302,10 +302,10 @@ test('the entries list names: no `export *` other than the transforms namespace'
 });
 
 test('at run time the modules expose exactly the listed values', async () => {
-  const main = (await import('../../src/index.js')) as Record<string, unknown>;
+  const main = (await import('../../packages/gradclip/src/index.js')) as Record<string, unknown>;
   assert.deepEqual(Object.keys(main).sort(), sorted([...MAIN_VALUES, ...MAIN_DEPRECATED_VALUES]));
   assert.deepEqual(Object.keys(main.transforms as object).sort(), sorted([...TRANSFORMS_VALUES, ...TRANSFORMS_DEPRECATED]));
-  const node = (await import('../../src/node.js')) as Record<string, unknown>;
+  const node = (await import('../../packages/gradclip/src/node.js')) as Record<string, unknown>;
   assert.deepEqual(Object.keys(node).sort(), sorted([...NODE_VALUES, ...WRITER_DEPRECATED]));
   // The browser-safe writers are the same objects in both entries.
   for (const n of BROWSER_WRITER_VALUES) assert.equal(node[n], main[n], n);

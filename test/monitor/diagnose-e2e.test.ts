@@ -11,11 +11,11 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { createExperiment } from '../../src/train/experiment.js';
-import { diagnose } from '../../src/monitor/diagnose.js';
-import type { StepStats } from '../../src/monitor/step-stats.js';
-import { withTransforms } from '../../src/optim/transforming-optimizer.js';
-import { monitor } from '../../src/transforms/index.js';
+import { createExperiment } from '../../packages/cli/src/train/experiment.js';
+import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { monitor } from '../../packages/gradclip/src/transforms/index.js';
 
 /** Median of a non-empty array, in float64 (written out here, independent of src/core). */
 function median(xs: readonly number[]): number {

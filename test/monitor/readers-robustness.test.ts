@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { StepStats } from '../../src/monitor/step-stats.js';
-import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent } from '../../src/monitor/writers/tf-events.js';
-import { encodeJsonlLine } from '../../src/monitor/writers/jsonl.js';
-import { encodeTfRecord } from '../../src/monitor/writers/tfrecord.js';
-import { readTfEvents } from '../../src/monitor/readers/tf-events.js';
-import { readStepsJsonl } from '../../src/monitor/readers/jsonl.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent } from '../../packages/gradclip/src/monitor/writers/tf-events.js';
+import { encodeJsonlLine } from '../../packages/gradclip/src/monitor/writers/jsonl.js';
+import { encodeTfRecord } from '../../packages/gradclip/src/monitor/writers/tfrecord.js';
+import { readTfEvents } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
+import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';
 
 const stats: fc.Arbitrary<StepStats> = fc.record({
   step: fc.integer({ min: 1, max: 1e9 }),

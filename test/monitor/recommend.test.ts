@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { recommendThreshold } from '../../src/monitor/recommend.js';
+import { recommendThreshold } from '../../packages/gradclip/src/monitor/recommend.js';
 import { rng } from '../helpers/rng.js';
 
 function normals(seed: number, n: number): number[] {

@@ -21,10 +21,10 @@ import {
   decodeTfEventProto,
   encodeTfEventProto,
   type TfEvent,
-} from '../../src/monitor/writers/tf-event-proto.js';
-import { ProtobufDecodeError, ProtoReader, ProtoWriter } from '../../src/monitor/writers/protobuf-wire.js';
-import { encodeTfRecord } from '../../src/monitor/writers/tfrecord.js';
-import { readTfEvents } from '../../src/monitor/readers/tf-events.js';
+} from '../../packages/gradclip/src/monitor/writers/tf-event-proto.js';
+import { ProtobufDecodeError, ProtoReader, ProtoWriter } from '../../packages/gradclip/src/monitor/writers/protobuf-wire.js';
+import { encodeTfRecord } from '../../packages/gradclip/src/monitor/writers/tfrecord.js';
+import { readTfEvents } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
 
 // The schema the library used with protobufjs before the hand-written codec.
 const SCHEMA = {

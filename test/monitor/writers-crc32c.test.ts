@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { crc32c, maskCrc32c, unmaskCrc32c } from '../../src/monitor/writers/crc32c.js';
+import { crc32c, maskCrc32c, unmaskCrc32c } from '../../packages/gradclip/src/monitor/writers/crc32c.js';
 import { crcBitwise, maskRef } from '../helpers/crc-reference.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);

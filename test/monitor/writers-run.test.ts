@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepStats } from '../../src/monitor/step-stats.js';
-import { combineWriters, MemoryWriter, MultiWriter, type StepWriter } from '../../src/monitor/writers/types.js';
-import { openRunWriters } from '../../src/monitor/writers/run-writers-node.js';
-import { readStepsJsonl } from '../../src/monitor/readers/jsonl.js';
-import { readTfEvents, tfEventsToStepStats } from '../../src/monitor/readers/tf-events.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import { combineWriters, MemoryWriter, MultiWriter, type StepWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
+import { openRunWriters } from '../../packages/gradclip/src/monitor/writers/run-writers-node.js';
+import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';
+import { readTfEvents, tfEventsToStepStats } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
 
 const S: StepStats = { step: 1, loss: 0.5, preClipNorm: 4, postClipNorm: 1, clipCoef: 0.25, clipped: true, skipped: false, time: 1000 };
 

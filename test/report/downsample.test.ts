@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { downsampleMinMax, type SeriesPoint } from '../../src/report/downsample.js';
+import { downsampleMinMax, type SeriesPoint } from '../../packages/cli/src/report/downsample.js';
 
 test('downsampleMinMax: hand-worked example keeps bucket min, max and first gap in order', () => {
   const ys = [1, 5, 2, 8, 3, Number.NaN, 4, 9, 0, 7];

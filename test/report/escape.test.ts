@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
+import { escapeHtml, jsonForScript, scriptSafe } from '../../packages/cli/src/report/escape.js';
 
 test('escapeHtml: the five special characters become references', () => {
   assert.equal(escapeHtml(`<a href="x">Tom & Jerry's</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;');

@@ -2,11 +2,11 @@
  * Synthetic runs for the report tests: deterministic StepStats with norm
  * spikes, NaN/Inf steps, skipped steps and per-layer norms.
  */
-import type { Diagnosis } from '../../src/monitor/diagnose.js';
-import type { StepStats } from '../../src/monitor/step-stats.js';
-import type { RunRecord } from '../../src/report/index.js';
-import { resolveRunConfig, type RunConfig } from '../../src/train/config.js';
-import { summarizeRun } from '../../src/train/summary.js';
+import type { Diagnosis } from '../../packages/gradclip/src/monitor/diagnose.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { RunRecord } from '../../packages/cli/src/report/index.js';
+import { resolveRunConfig, type RunConfig } from '../../packages/cli/src/train/config.js';
+import { summarizeRun } from '../../packages/cli/src/train/summary.js';
 
 /** Options of {@link syntheticRun}. */
 export interface SyntheticOptions {

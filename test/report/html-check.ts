@@ -1,5 +1,5 @@
 /** Light HTML checks used by the report tests. */
-import { REPORT_DATA_ID, type EmbeddedReportData } from '../../src/report/index.js';
+import { REPORT_DATA_ID, type EmbeddedReportData } from '../../packages/cli/src/report/index.js';
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as vega from 'vega';
-import { renderComparisonReport, renderRunReport, type RunRecord } from '../../src/report/index.js';
+import { renderComparisonReport, renderRunReport, type RunRecord } from '../../packages/cli/src/report/index.js';
 import { embeddedData, externalLoads, tagProblems, vegaDatasets } from './html-check.js';
 import { sampleDiagnosis, syntheticRun } from './fixtures.js';
 

@@ -4,12 +4,12 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileS
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server/server.js';
-import { listRuns } from '../../src/server/runs.js';
-import { readStepsChunk } from '../../src/server/steps-chunk.js';
-import { hostHeaderAllowed, isLoopbackHost } from '../../src/server/host-check.js';
-import { checkRelativePath, decodeRelativePath, PathRefusedError } from '../../src/server/safe-path.js';
-import { parsePort } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../packages/cli/src/server/server.js';
+import { listRuns } from '../../packages/cli/src/server/runs.js';
+import { readStepsChunk } from '../../packages/cli/src/server/steps-chunk.js';
+import { hostHeaderAllowed, isLoopbackHost } from '../../packages/cli/src/server/host-check.js';
+import { checkRelativePath, decodeRelativePath, PathRefusedError } from '../../packages/cli/src/server/safe-path.js';
+import { parsePort } from '../../packages/cli/src/cli/commands/serve.js';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-RUNS-FOLDER';
 

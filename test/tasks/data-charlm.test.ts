@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../src/core/random.js';
+import { createRng } from '../../packages/cli/src/core/random.js';
 import {
   CharVocab,
   bigramEntropy,
   createCharCorpus,
   generateText,
   unigramEntropy,
-} from '../../src/tasks/data/index.js';
+} from '../../packages/cli/src/tasks/data/index.js';
 
 const NUMBER_WORDS = [
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',

@@ -8,7 +8,7 @@ import {
   cliffLossAndGrad,
   cliffSurface,
   cliffWallBias,
-} from '../../src/tasks/data/index.js';
+} from '../../packages/cli/src/tasks/data/index.js';
 
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
 

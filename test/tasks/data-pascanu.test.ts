@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createRng } from '../../src/core/random.js';
+import { createRng } from '../../packages/cli/src/core/random.js';
 import {
   TASKS,
   TASK_NAMES,
@@ -9,7 +9,7 @@ import {
   isTaskName,
   sampleLength,
   type SequenceBatch,
-} from '../../src/tasks/data/index.js';
+} from '../../packages/cli/src/tasks/data/index.js';
 
 // Helpers written for the tests: read a time-major [T, B, D] array.
 const at = (batch: SequenceBatch, t: number, b: number, c: number): number =>

@@ -12,7 +12,7 @@ import {
   mse,
   sigmoidCrossEntropy,
   softmaxCrossEntropy,
-} from '../../src/tasks/losses.js';
+} from '../../packages/cli/src/tasks/losses.js';
 
 before(async () => {
   await useBackend('cpu');

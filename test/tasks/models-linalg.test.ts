@@ -4,8 +4,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, useBackend } from '../helpers/backends.js';
-import { createRng } from '../../src/core/random.js';
-import { createRnn, eigenvalues, spectralRadius, randomOrthogonal, sparseSpectralMatrix, orthogonalBlocks } from '../../src/tasks/models/index.js';
+import { createRng } from '../../packages/cli/src/core/random.js';
+import { createRnn, eigenvalues, spectralRadius, randomOrthogonal, sparseSpectralMatrix, orthogonalBlocks } from '../../packages/cli/src/tasks/models/index.js';
 
 before(async () => {
   await useBackend('cpu');

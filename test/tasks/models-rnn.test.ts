@@ -3,8 +3,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { createRng } from '../../src/core/random.js';
-import { createModel, createRnn, createLstm, createGru, type SequenceModel } from '../../src/tasks/models/index.js';
+import { createRng } from '../../packages/cli/src/core/random.js';
+import { createModel, createRnn, createLstm, createGru, type SequenceModel } from '../../packages/cli/src/tasks/models/index.js';
 
 before(async () => {
   await useBackend('cpu');

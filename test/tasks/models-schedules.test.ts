@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { noamLearningRate, warmupSchedule } from '../../src/tasks/schedules.js';
+import { noamLearningRate, warmupSchedule } from '../../packages/cli/src/tasks/schedules.js';
 
 const near = (got: number, want: number, what: string): void => assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want)), `${what}: ${got} vs ${want}`);
 

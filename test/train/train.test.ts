@@ -6,11 +6,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { parseClipSpec, parseClipList, clipTransform } from '../../src/train/clip-spec.js';
-import { resolveRunConfig, DEFAULT_RUN_CONFIG } from '../../src/train/config.js';
-import { createExperiment } from '../../src/train/experiment.js';
-import { summarizeRun } from '../../src/train/summary.js';
-import type { StepStats } from '../../src/monitor/step-stats.js';
+import { parseClipSpec, parseClipList, clipTransform } from '../../packages/cli/src/train/clip-spec.js';
+import { resolveRunConfig, DEFAULT_RUN_CONFIG } from '../../packages/cli/src/train/config.js';
+import { createExperiment } from '../../packages/cli/src/train/experiment.js';
+import { summarizeRun } from '../../packages/cli/src/train/summary.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
 
 describe('clip specs', () => {
   it('parses every documented form', () => {

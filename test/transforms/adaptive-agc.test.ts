@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
-import { adaptiveGradClip, type AdaptiveGradClipState } from '../../src/transforms/adaptive/index.js';
+import { adaptiveGradClip, type AdaptiveGradClipState } from '../../packages/gradclip/src/transforms/adaptive/index.js';
 import { disposeInfo } from '../helpers/transforms.js';
 
 function closeArr(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6, msg = ''): void {

@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
-import { autoClip, type AutoClipState } from '../../src/transforms/adaptive/index.js';
+import { autoClip, type AutoClipState } from '../../packages/gradclip/src/transforms/adaptive/index.js';
 import { gradsWithNorm, disposeInfo, close } from '../helpers/transforms.js';
 
 /** Runs norms through the transform; returns thresholds, clipped norms (host) and the final state. */

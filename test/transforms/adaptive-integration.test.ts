@@ -1,12 +1,12 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { adaptiveGradClip, autoClip, zClip } from '../../src/transforms/adaptive/index.js';
-import { skipNonFinite, skipSpikes } from '../../src/transforms/guards/index.js';
-import { monitor } from '../../src/transforms/monitor.js';
-import { chain } from '../../src/transforms/chain.js';
-import { transformFromSpec } from '../../src/transforms/registry.js';
-import { withTransforms } from '../../src/optim/transforming-optimizer.js';
+import { adaptiveGradClip, autoClip, zClip } from '../../packages/gradclip/src/transforms/adaptive/index.js';
+import { skipNonFinite, skipSpikes } from '../../packages/gradclip/src/transforms/guards/index.js';
+import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
+import { chain } from '../../packages/gradclip/src/transforms/chain.js';
+import { transformFromSpec } from '../../packages/gradclip/src/transforms/registry.js';
+import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
 
 describe('adaptive transforms inside withTransforms (cpu)', () => {
   before(async () => {

@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
-import { zClip, type ZClipOptions, type ZClipState } from '../../src/transforms/adaptive/index.js';
+import { zClip, type ZClipOptions, type ZClipState } from '../../packages/gradclip/src/transforms/adaptive/index.js';
 import { gradsWithNorm, disposeInfo, close } from '../helpers/transforms.js';
 
 interface Trace {

@@ -24,8 +24,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { chain, clipByGlobalNorm, skipNonFinite, skipSpikes } from '../../src/transforms/index.js';
-import { withTransforms, type TransformingOptimizer } from '../../src/optim/transforming-optimizer.js';
+import { chain, clipByGlobalNorm, skipNonFinite, skipSpikes } from '../../packages/gradclip/src/transforms/index.js';
+import { withTransforms, type TransformingOptimizer } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
 import { rng as prng } from '../helpers/rng.js';
 
 const STEPS = 300;

@@ -7,7 +7,7 @@ import {
   type SkipNonFiniteState,
   type SkipSpikesOptions,
   type SkipSpikesState,
-} from '../../src/transforms/guards/index.js';
+} from '../../packages/gradclip/src/transforms/guards/index.js';
 import { gradsWithNorm } from '../helpers/transforms.js';
 
 function runSpikes(opts: SkipSpikesOptions, norms: number[], s0?: SkipSpikesState) {

@@ -1,14 +1,14 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { gradStatsCallback, type StepStatsSource } from '../../src/monitor/callback.js';
-import { withTransforms } from '../../src/optim/transforming-optimizer.js';
-import { chain } from '../../src/transforms/chain.js';
-import { clipByGlobalNorm } from '../../src/transforms/clip.js';
-import { monitor } from '../../src/transforms/monitor.js';
-import { skipNonFinite } from '../../src/transforms/guards/index.js';
-import { MemoryWriter } from '../../src/monitor/writers/types.js';
-import type { StepStats } from '../../src/monitor/step-stats.js';
+import { gradStatsCallback, type StepStatsSource } from '../../packages/gradclip/src/monitor/callback.js';
+import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { chain } from '../../packages/gradclip/src/transforms/chain.js';
+import { clipByGlobalNorm } from '../../packages/gradclip/src/transforms/clip.js';
+import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
+import { skipNonFinite } from '../../packages/gradclip/src/transforms/guards/index.js';
+import { MemoryWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
+import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
 
 /** y = x W + b: 3 inputs, 1 output, deterministic weights. */
 function linearModel(): tf.Sequential {

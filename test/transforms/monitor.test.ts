@@ -1,10 +1,10 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
-import { monitor } from '../../src/transforms/monitor.js';
-import { chain } from '../../src/transforms/chain.js';
-import { clipByGlobalNorm } from '../../src/transforms/clip.js';
-import { disposeInfo } from '../../src/transforms/dispose.js';
+import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
+import { chain } from '../../packages/gradclip/src/transforms/chain.js';
+import { clipByGlobalNorm } from '../../packages/gradclip/src/transforms/clip.js';
+import { disposeInfo } from '../../packages/gradclip/src/transforms/dispose.js';
 
 /** float64 L2 norm of float32 data. */
 function norm64(...arrays: ArrayLike<number>[]): number {

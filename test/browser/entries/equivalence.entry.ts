@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { runEquivalence, type CaseResult, type SuiteOptions } from '../../equivalence/suite.js';
-import { wasmKernelPath, type WasmKernelPath } from '../../../src/kernels/wasm/simd-instance.js';
+import { wasmKernelPath, type WasmKernelPath } from '../../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 
 setWasmPaths('/');
 

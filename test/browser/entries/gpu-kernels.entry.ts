@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { clipGradNorm, getTotalNorm } from '../../../src/index.js';
-import { scaleBy } from '../../../src/clip/norm-engine.js';
-import { hasKernel } from '../../../src/kernels/register.js';
-import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../../../src/kernels/names.js';
+import { clipGradNorm, getTotalNorm } from '../../../packages/gradclip/src/index.js';
+import { scaleBy } from '../../../packages/gradclip/src/clip/norm-engine.js';
+import { hasKernel } from '../../../packages/gradclip/src/kernels/register.js';
+import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../../../packages/gradclip/src/kernels/names.js';
 
 /** One checked case. */
 export interface CaseResult {

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { clipGradNorm, getTotalNorm } from '../../../src/index.js';
-import { wasmKernelPath, type WasmKernelPath } from '../../../src/kernels/wasm/simd-instance.js';
+import { clipGradNorm, getTotalNorm } from '../../../packages/gradclip/src/index.js';
+import { wasmKernelPath, type WasmKernelPath } from '../../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 
 setWasmPaths('/');
 

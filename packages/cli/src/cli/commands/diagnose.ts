@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnose, readStepsJsonl } from 'gradclip';
+import { UsageError } from '../errors.js';
+
+/**
+ * `gradclip diagnose <dir>`: prints the diagnosis of a run (JSON with --json).
+ * Needs only `steps.jsonl`, so it also works on a run still being written and
+ * on logs written by the library (`openRunWriters` + `gradStatsCallback`).
+ */
+export async function diagnoseCommand(dir: string, f: { json: boolean }): Promise<void> {
+  const stepsPath = join(dir, 'steps.jsonl');
+  if (!existsSync(stepsPath)) {
+    throw new UsageError(`${dir} is not a gradclip run folder: ${stepsPath} is missing (write one with "gradclip train --out ${dir}" or openRunWriters)`);
+  }
+  const { steps, warnings } = readStepsJsonl(readFileSync(stepsPath, 'utf8'));
+  for (const w of warnings) console.error(`warning: steps.jsonl ${w}`);
+  const d = diagnose(steps);
+  if (f.json) {
+    process.stdout.write(JSON.stringify(d) + '\n');
+    return;
+  }
+  console.log(`status: ${d.status}${d.firstEventStep !== null ? ` (from step ${d.firstEventStep})` : ''}${d.flags.length ? ` [${d.flags.join(', ')}]` : ''}`);
+  console.log(d.summary);
+  if (d.findings.length) {
+    console.log('\nfindings:');
+    for (const x of d.findings) console.log(`  - ${x.message}`);
+  }
+  if (d.recommendations.length) {
+    console.log('\nrecommendations:');
+    for (const r of d.recommendations) console.log(`  - ${r}`);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Runs one experiment with a progress bar and writes its run folder.
+ */
+import cliProgress from 'cli-progress';
+import * as tf from '@tensorflow/tfjs';
+import { openRunWriters } from 'gradclip/node';
+import { ClipRateWindow } from 'gradclip/internal';
+import { Experiment } from '../train/experiment.js';
+import type { RunConfig } from '../train/config.js';
+import { summarizeRun, type RunSummary } from '../train/summary.js';
+import { writeRunReport } from '../report/index.js';
+import { fmt } from './format.js';
+import { safeDiagnose, writeSummary, type LoadedRun } from './run-folder.js';
+
+/** Options of {@link trainToFolder}. */
+export interface TrainToFolderOptions {
+  /** Show a progress bar on stderr. */
+  progress: boolean;
+  /** Write report.html and PNG charts. */
+  report: boolean;
+  /** Label shown in front of the progress bar. */
+  label?: string;
+}
+
+/** Trains one run, streaming StepStats to the folder's logs; returns the loaded run. */
+export async function trainToFolder(config: Partial<RunConfig>, dir: string, opts: TrainToFolderOptions): Promise<LoadedRun> {
+  const exp = new Experiment(config);
+  const writers = openRunWriters(dir, { jsonl: true, tensorboard: true });
+  const bar = opts.progress
+    ? new cliProgress.SingleBar(
+        {
+          format: `${opts.label ? opts.label.padEnd(14) + ' ' : ''}{bar} {value}/{total} | loss {loss} | norm {norm} | clip rate (last 100) {rate}{status}`,
+          barsize: 24,
+          hideCursor: true,
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(exp.config.steps, 0, { loss: '-', norm: '-', rate: '-', status: '' });
+  const clipRate = new ClipRateWindow(100);
+  let lastYield = Date.now();
+  try {
+    while (!exp.done) {
+      const s = exp.step();
+      writers.write(s);
+      clipRate.push(s);
+      const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
+      bar?.update(s.step, { loss: fmt(s.loss), norm: fmt(s.preClipNorm), rate: fmt(clipRate.rate, 2), status });
+      if (Date.now() - lastYield > 200) {
+        // Let the progress bar and signals through.
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+    }
+    bar?.stop();
+    const finalEval = exp.divergedAtStep === null ? exp.evaluate() : exp.evals[exp.evals.length - 1] ?? null;
+    const summary: RunSummary = summarizeRun({
+      config: exp.config,
+      stats: exp.stats,
+      divergedAtStep: exp.divergedAtStep,
+      finalEval,
+      entropyBaseline: exp.entropyBaseline,
+      wallSeconds: exp.wallSeconds,
+      backend: tf.getBackend(),
+    });
+    writers.close();
+    writeSummary(dir, summary, exp.evals);
+    const run: LoadedRun = {
+      name: exp.config.clip,
+      dir,
+      summary,
+      steps: exp.stats,
+      evals: exp.evals,
+      diagnosis: safeDiagnose(exp.stats),
+      warnings: [],
+    };
+    if (opts.report) await writeRunReport(dir, run);
+    return run;
+  } finally {
+    bar?.stop();
+    writers.close();
+    exp.dispose();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The `--clip` mini-language shared by the CLI and the dashboard (DESIGN.md
+ * section 4, **contract**):
+ *
+ * | spec | transform |
+ * |---|---|
+ * | `none` | no clipping (norms are still measured) |
+ * | `norm:<max>` | clip by global L2 norm (Pascanu et al. 2013; Optax rule) |
+ * | `value:<v>` | clamp every element to `[-v, v]` |
+ * | `autoclip:<percentile>` | AutoClip (Seetharaman et al. 2020, arXiv 2007.14469) |
+ * | `agc:<lambda>` | adaptive gradient clipping (Brock et al. 2021, arXiv 2102.06171) |
+ * | `zclip:<z>` | ZClip (Kumar et al. 2025, arXiv 2504.02507) |
+ */
+import { transforms, type GradientTransformation } from 'gradclip';
+
+const { adaptiveGradClip, autoClip, chain, clipByGlobalNorm, clipByValue, skipNonFinite, zClip } = transforms;
+
+/** The clipping methods of the `--clip` flag. */
+export const CLIP_KINDS = ['none', 'norm', 'value', 'autoclip', 'agc', 'zclip'] as const;
+/** One of {@link CLIP_KINDS}. */
+export type ClipKind = (typeof CLIP_KINDS)[number];
+
+/** A parsed `--clip` value. */
+export interface ClipSpec {
+  kind: ClipKind;
+  /** The method's parameter (threshold, percentile, λ or z); undefined for `none`. */
+  value?: number;
+  /** The text it was parsed from, normalised (e.g. `norm:1`). */
+  text: string;
+}
+
+const USAGE = 'none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>';
+
+/** Parses one `--clip` value; errors list the valid forms. */
+export function parseClipSpec(text: string): ClipSpec {
+  const t = String(text).trim();
+  if (t === 'none') return { kind: 'none', text: 'none' };
+  const m = /^([a-z]+):(.+)$/.exec(t);
+  const kind = m?.[1];
+  if (!m || !(CLIP_KINDS as readonly string[]).includes(kind ?? '') || kind === 'none') {
+    throw new Error(`invalid clip spec "${t}": valid forms are ${USAGE}`);
+  }
+  const value = Number(m[2]);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`invalid clip spec "${t}": ${kind} needs a finite number > 0 after the colon; valid forms are ${USAGE}`);
+  }
+  if (kind === 'autoclip' && value > 100) {
+    throw new Error(`invalid clip spec "${t}": the AutoClip percentile must be in (0, 100]`);
+  }
+  return { kind: kind as ClipKind, value, text: `${kind}:${value}` };
+}
+
+/** Parses a comma-separated list of clip specs (`gradclip compare --clip a,b,c`). */
+export function parseClipList(text: string): ClipSpec[] {
+  const parts = String(text).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (parts.length === 0) throw new Error(`--clip needs at least one spec: ${USAGE}`);
+  return parts.map(parseClipSpec);
+}
+
+/** Options of {@link clipTransform}. */
+export interface ClipTransformOptions {
+  /** Variable names AGC leaves alone (the final classifier, as Brock et al. recommend). */
+  agcExclude?: string[];
+  /** Put `skipNonFinite()` in front (a non-finite step is skipped instead of applied). @default false */
+  skipNonFinite?: boolean;
+}
+
+/** The gradient transformation for a parsed spec. */
+export function clipTransform(spec: ClipSpec, options: ClipTransformOptions = {}): GradientTransformation {
+  let t: GradientTransformation | null;
+  switch (spec.kind) {
+    case 'none':
+      t = null;
+      break;
+    case 'norm':
+      t = clipByGlobalNorm(spec.value as number);
+      break;
+    case 'value':
+      t = clipByValue(spec.value as number);
+      break;
+    case 'autoclip':
+      t = autoClip({ percentile: spec.value as number });
+      break;
+    case 'agc':
+      t = adaptiveGradClip({ clipping: spec.value as number, exclude: options.agcExclude ?? [] });
+      break;
+    case 'zclip':
+      t = zClip({ zThresh: spec.value as number });
+      break;
+  }
+  const members: GradientTransformation[] = [];
+  if (options.skipNonFinite) members.push(skipNonFinite());
+  if (t) members.push(t);
+  return chain(...members);
+}

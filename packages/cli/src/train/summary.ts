@@ -1,0 +1,82 @@
+/**
+ * The JSON summary of a run (`summary.json`, and the last stdout line of
+ * `gradclip train --json`; DESIGN.md section 4, **contract**).
+ */
+import { median } from 'gradclip/internal';
+import type { StepStats } from 'gradclip';
+import type { RunConfig } from './config.js';
+import type { EvalResult } from './experiment.js';
+
+/** Summary of one run. Non-finite values are written as `null`. */
+export interface RunSummary {
+  /** Steps actually run (fewer than configured when the run stopped at divergence). */
+  steps: number;
+  /** A non-finite loss or weight appeared. */
+  diverged: boolean;
+  /** First step with a non-finite loss or weight, or null. */
+  divergedAtStep: number | null;
+  /** Loss of the last step (null if it was not finite). */
+  finalLoss: number | null;
+  /** Largest finite pre-clip global norm seen. */
+  maxPreClipNorm: number | null;
+  /** Median of the finite pre-clip global norms. */
+  medianPreClipNorm: number | null;
+  /** Fraction of applied steps on which clipping changed the gradients. */
+  clipRate: number;
+  /** Steps skipped by a guard. */
+  skippedSteps: number;
+  /** Steps whose pre-clip norm was NaN or ±Inf. */
+  nonFiniteSteps: number;
+  /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion), else null. */
+  errorRate: number | null;
+  /** Mean loss on the evaluation data at the end, or null. */
+  evalLoss: number | null;
+  /** charlm: unigram entropy of the corpus in nats/char (the no-context baseline), else null. */
+  entropyBaseline: number | null;
+  /** Wall-clock seconds of the run. */
+  wallSeconds: number;
+  /** TF.js backend the run used. */
+  backend: string;
+  /** The configuration of the run. */
+  config: RunConfig;
+}
+
+function finiteOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
+}
+
+/** Inputs of {@link summarizeRun}. */
+export interface SummaryInput {
+  config: RunConfig;
+  stats: readonly StepStats[];
+  divergedAtStep: number | null;
+  finalEval: EvalResult | null;
+  entropyBaseline: number | null;
+  wallSeconds: number;
+  backend: string;
+}
+
+/** Computes the run summary from the per-step statistics. */
+export function summarizeRun(r: SummaryInput): RunSummary {
+  const pre = r.stats.map((s) => s.preClipNorm).filter((x): x is number => x !== null);
+  const finitePre = pre.filter(Number.isFinite);
+  const applied = r.stats.filter((s) => !s.skipped);
+  const last = r.stats[r.stats.length - 1];
+  return {
+    steps: r.stats.length,
+    diverged: r.divergedAtStep !== null,
+    divergedAtStep: r.divergedAtStep,
+    finalLoss: finiteOrNull(last?.loss),
+    maxPreClipNorm: finitePre.length ? Math.max(...finitePre) : null,
+    medianPreClipNorm: finitePre.length ? median(finitePre) : null,
+    clipRate: applied.length ? applied.filter((s) => s.clipped).length / applied.length : 0,
+    skippedSteps: r.stats.length - applied.length,
+    nonFiniteSteps: pre.length - finitePre.length,
+    errorRate: finiteOrNull(r.finalEval?.errorRate),
+    evalLoss: finiteOrNull(r.finalEval?.loss),
+    entropyBaseline: r.entropyBaseline,
+    wallSeconds: r.wallSeconds,
+    backend: r.backend,
+    config: r.config,
+  };
+}

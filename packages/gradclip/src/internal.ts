@@ -1,0 +1,12 @@
+/**
+ * `gradclip/internal`: the library helpers gradclip's own app (the `gradclip-cli`
+ * package: CLI, reports, dashboard) shares with it. Not part of the public API:
+ * no compatibility promise between releases; use the main entry instead.
+ *
+ * @packageDocumentation
+ * @module gradclip/internal
+ * @internal
+ */
+export { formatNumber } from './core/format.js';
+export { median } from './core/stats.js';
+export { ClipRateWindow } from './monitor/clip-rate.js';
