@@ -14,6 +14,8 @@ const lib = (p) => (LIBRARY_ROOT === '.' ? p : `${LIBRARY_ROOT}/${p}`);
 export const ENTRY_POINTS = {
   gradclip: lib('src/index.ts'),
   'gradclip/node': lib('src/node.ts'),
+  'gradclip/webgl': lib('src/webgl.ts'),
+  'gradclip/webgpu': lib('src/webgpu.ts'),
 };
 
 /** The tsconfig TypeDoc compiles the library with. */
@@ -27,7 +29,7 @@ export const LIBRARY_PACKAGE_JSON = lib('package.json');
  * folders is type-checked and run. The app's folders (cli, tasks, train,
  * report, server) are not the library and are not listed.
  */
-export const TSDOC_ROOTS = ['core', 'kernels', 'clip', 'transforms', 'optim', 'monitor', 'index.ts', 'node.ts'].map((p) => lib(`src/${p}`));
+export const TSDOC_ROOTS = ['core', 'kernels', 'clip', 'transforms', 'optim', 'monitor', 'index.ts', 'node.ts', 'webgl.ts', 'webgpu.ts'].map((p) => lib(`src/${p}`));
 
 /** Folders under TSDOC_ROOTS that hold no TypeScript for tsc (AssemblyScript sources). */
 export const TSDOC_EXCLUDE = [lib('src/kernels/wasm/simd/assembly')];

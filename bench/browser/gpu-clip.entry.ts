@@ -6,6 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+// gradclip's GPU kernels are opt-in entries (gradclip/webgl, gradclip/webgpu)
+import '../../packages/gradclip/src/webgl.js';
+import '../../packages/gradclip/src/webgpu.js';
 import { clipGradNorm } from '../../packages/gradclip/src/index.js';
 import { fillGradientLike } from '../lib/sets.js';
 

@@ -5,6 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+// gradclip's GPU kernels are opt-in entries (gradclip/webgl, gradclip/webgpu)
+import '../../../packages/gradclip/src/webgl.js';
+import '../../../packages/gradclip/src/webgpu.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { runEquivalence, type CaseResult, type SuiteOptions } from '../../equivalence/suite.js';
 import { wasmKernelPath, type WasmKernelPath } from '../../../packages/gradclip/src/kernels/wasm/simd-instance.js';

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+import 'gradclip/webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 /** Backend choices of the backend selector. */

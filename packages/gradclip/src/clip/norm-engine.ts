@@ -45,7 +45,20 @@ export function fusedScaleAvailable(): boolean {
   return hasKernel(GRADCLIP_SCALE, getBackend());
 }
 
+const warned = new Set<string>();
+
+/** Backends whose gradclip kernels live in an entry of their own. */
+const GPU_ENTRIES: Readonly<Record<string, string>> = { webgl: 'gradclip/webgl', webgpu: 'gradclip/webgpu' };
+
 function useFused(fn: string, available: boolean, fused: FusedOption): boolean {
+  const backend = getBackend();
+  if (fused === undefined && !available && GPU_ENTRIES[backend] !== undefined && !warned.has(backend)) {
+    warned.add(backend);
+    console.warn(
+      `gradclip: the ${backend} backend is active but gradclip's ${backend} kernels are not registered, so norms and clips use ` +
+        `a composition of TF.js ops (correct, slower); import '${GPU_ENTRIES[backend]}' once to register them`,
+    );
+  }
   if (fused === true && !available) {
     throw new GradclipArgumentError(
       `${fn}: fused: true but the "${getBackend()}" backend has no gradclip fused kernel; use fused: undefined (automatic) or false`,

@@ -8,27 +8,24 @@ import { globalNormCpuConfig } from './cpu/global-norm.js';
 import { scaleCpuConfig } from './cpu/scale.js';
 import { globalNormWasmConfig } from './wasm/global-norm.js';
 import { scaleWasmConfig } from './wasm/scale.js';
-import { globalNormWebGLConfig } from './webgl/global-norm.js';
-import { scaleWebGLConfig } from './webgl/scale.js';
-import { globalNormWebGPUConfig } from './webgpu/global-norm.js';
-import { scaleWebGPUConfig } from './webgpu/scale.js';
 
-const CONFIGS: readonly KernelConfig[] = [
-  globalNormCpuConfig,
-  globalNormWasmConfig,
-  scaleCpuConfig,
-  scaleWasmConfig,
-  globalNormWebGLConfig,
-  scaleWebGLConfig,
-  globalNormWebGPUConfig,
-  scaleWebGPUConfig,
-];
+/**
+ * The kernels every bundle of a norm or clip carries (cpu, wasm). The WebGL and
+ * WebGPU shader kernels are in their own entries, `gradclip/webgl` and
+ * `gradclip/webgpu` (9 KB gzip together), registered by importing them.
+ */
+const CONFIGS: readonly KernelConfig[] = [globalNormCpuConfig, globalNormWasmConfig, scaleCpuConfig, scaleWasmConfig];
 
-/** Registers every gradclip kernel that is not registered yet. */
-export function registerGradclipKernels(): void {
-  for (const c of CONFIGS) {
+/** Registers each of `configs` that is not registered yet (idempotent). */
+export function registerKernelConfigs(configs: readonly KernelConfig[]): void {
+  for (const c of configs) {
     if (getKernel(c.kernelName, c.backendName) === undefined) registerKernel(c);
   }
+}
+
+/** Registers every built-in cpu/wasm gradclip kernel that is not registered yet. */
+export function registerGradclipKernels(): void {
+  registerKernelConfigs(CONFIGS);
 }
 
 /** True when `kernelName` has an implementation for `backendName`. */
