@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { median } from 'gradclip/internal';
+import { maxOf, median } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
 import { downsampleMinMax, type SeriesPoint } from './downsample.js';
 import type { RunRecord } from './types.js';
@@ -209,7 +209,7 @@ export function heatCells(run: RunRecord, maxBins: number): { layers: string[]; 
         end,
         x0: start - 0.5,
         x1: end + 0.5,
-        max: vals.length ? Math.max(...vals) : null,
+        max: vals.length ? maxOf(vals) : null,
         median: vals.length ? median(vals) : null,
         nonFinite,
         zeros,

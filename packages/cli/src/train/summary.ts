@@ -2,7 +2,7 @@
  * The JSON summary of a run (`summary.json`, and the last stdout line of
  * `gradclip train --json`; DESIGN.md section 4, **contract**).
  */
-import { median } from 'gradclip/internal';
+import { maxOf, median } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
 import type { RunConfig } from './config.js';
 import type { EvalResult } from './experiment.js';
@@ -67,7 +67,7 @@ export function summarizeRun(r: SummaryInput): RunSummary {
     diverged: r.divergedAtStep !== null,
     divergedAtStep: r.divergedAtStep,
     finalLoss: finiteOrNull(last?.loss),
-    maxPreClipNorm: finitePre.length ? Math.max(...finitePre) : null,
+    maxPreClipNorm: finitePre.length ? maxOf(finitePre) : null,
     medianPreClipNorm: finitePre.length ? median(finitePre) : null,
     clipRate: applied.length ? applied.filter((s) => s.clipped).length / applied.length : 0,
     skippedSteps: r.stats.length - applied.length,

@@ -57,6 +57,24 @@ export interface FiniteSplit {
  * Separates finite values from NaN / ±Infinity, keeping order. Use it before
  * the summary functions of this module, which reject non-finite input.
  */
+/**
+ * `max_i values_i` by a loop (`-Infinity` for an empty list), like
+ * `Math.max(...values)` without spreading the list into arguments, which
+ * throws "Maximum call stack size exceeded" past ~100k values.
+ */
+export function maxOf(values: readonly number[]): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > m || Number.isNaN(v)) m = Number.isNaN(m) ? m : v;
+  return m;
+}
+
+/** `min_i values_i` by a loop (`Infinity` for an empty list); see {@link maxOf}. */
+export function minOf(values: readonly number[]): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v < m || Number.isNaN(v)) m = Number.isNaN(m) ? m : v;
+  return m;
+}
+
 export function splitFinite(values: readonly number[]): FiniteSplit {
   if (!Array.isArray(values)) {
     throw new Error(`splitFinite: values must be an array of numbers, got ${typeof values}`);

@@ -14,7 +14,7 @@
  */
 
 import { formatNumber } from '../core/format.js';
-import { median, trailingMedians } from '../core/stats.js';
+import { median, minOf, trailingMedians } from '../core/stats.js';
 import { recommendThreshold } from './recommend.js';
 import type { StepStats } from './step-stats.js';
 
@@ -449,7 +449,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
 
   const exploding = nonFiniteIdx >= 0 || spikeIdx.length > 0 || growthIdx >= 0;
   const explodingCandidates = [nonFiniteIdx, spikeIdx.length > 0 ? spikeIdx[0] : -1, growthIdx].filter((i) => i >= 0);
-  const firstExplodingIdx = explodingCandidates.length > 0 ? Math.min(...explodingCandidates) : -1;
+  const firstExplodingIdx = explodingCandidates.length > 0 ? minOf(explodingCandidates) : -1;
 
   // ---- Vanishing evidence -------------------------------------------------
   let collapseVanishing = false;
@@ -511,7 +511,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
         const lateMax = late.reduce((m, k) => (k in ln && Number.isFinite(ln[k]) ? Math.max(m, ln[k]) : m), Number.NEGATIVE_INFINITY);
         return lateMax > 0 && gapLayers.some((k) => k in ln && Number.isFinite(ln[k]) && ln[k] <= lateMax / o.layerGapFactor);
       });
-      const worst = Math.min(...gapLayers.map((k) => typical.get(k) as number));
+      const worst = minOf(gapLayers.map((k) => typical.get(k) as number));
       const decades = worst > 0 ? `${formatNumber(Math.log10(ref / worst), 2)} orders of magnitude` : 'infinitely many orders of magnitude';
       const list = gapLayers.map((k) => `${k} (${formatNumber(typical.get(k) as number)})`).join(', ');
       findings.push({
@@ -526,7 +526,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
   }
   const vanishing = collapseVanishing || gapLayers.length > 0;
   const vanishingCandidates = [collapseVanishing ? collapseIdx : -1, gapIdx].filter((i) => i >= 0);
-  const firstVanishingIdx = vanishingCandidates.length > 0 ? Math.min(...vanishingCandidates) : -1;
+  const firstVanishingIdx = vanishingCandidates.length > 0 ? minOf(vanishingCandidates) : -1;
 
   // ---- Clipping and guards -------------------------------------------------
   const saturated = clipRate !== null && clipRate > o.clipRateThreshold;
