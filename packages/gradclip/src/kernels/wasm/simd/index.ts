@@ -109,8 +109,8 @@ export interface SimdKernels {
   ): void;
 }
 
-let moduleCache: WebAssembly.Module | null | undefined;
-let sharedModuleCache: WebAssembly.Module | null | undefined;
+/** Compiled modules by variant; null when this runtime cannot validate that variant. */
+const moduleCache = new Map<'plain' | 'shared', WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -120,33 +120,22 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The compiled kernel module, or null when this runtime cannot validate it (no SIMD). */
-function compiledModule(): WebAssembly.Module | null {
-  if (moduleCache !== undefined) return moduleCache;
-  if (typeof WebAssembly === 'undefined') {
-    moduleCache = null;
-    return null;
-  }
-  const bytes = decodeBase64(SIMD_WASM_BASE64);
-  moduleCache = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  return moduleCache;
-}
-
 /**
- * The shared-memory variant of the module (imports `env.memory` declared `shared` with a
- * maximum of 65536 pages), for a memory whose buffer is a SharedArrayBuffer: the threaded
- * SIMD build of tfjs-backend-wasm. Null when this runtime cannot validate it (no SIMD or no
- * threads proposal).
+ * The compiled kernel module, or null when this runtime cannot validate it (no SIMD; for
+ * `shared`, no threads proposal either). `plain` imports an ordinary memory; `shared` imports
+ * `env.memory` declared `shared` with a maximum of 65536 pages, for a memory whose buffer is a
+ * SharedArrayBuffer (the threaded SIMD build of tfjs-backend-wasm).
  */
-function compiledSharedModule(): WebAssembly.Module | null {
-  if (sharedModuleCache !== undefined) return sharedModuleCache;
-  if (typeof WebAssembly === 'undefined') {
-    sharedModuleCache = null;
-    return null;
+function compiled(variant: 'plain' | 'shared'): WebAssembly.Module | null {
+  const cached = moduleCache.get(variant);
+  if (cached !== undefined) return cached;
+  let mod: WebAssembly.Module | null = null;
+  if (typeof WebAssembly !== 'undefined') {
+    const bytes = decodeBase64(variant === 'plain' ? SIMD_WASM_BASE64 : SIMD_WASM_SHARED_BASE64);
+    mod = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
-  const bytes = decodeBase64(SIMD_WASM_SHARED_BASE64);
-  sharedModuleCache = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  return sharedModuleCache;
+  moduleCache.set(variant, mod);
+  return mod;
 }
 
 /** True when `memory` is a shared WebAssembly memory (its buffer is a SharedArrayBuffer). */
@@ -159,7 +148,7 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
  * module validates). Cached after the first call.
  */
 export function simdSupported(): boolean {
-  return compiledModule() !== null;
+  return compiled('plain') !== null;
 }
 
 function checkLen(fn: string, len: number): void {
@@ -353,7 +342,7 @@ export function instantiateSimd(memory: WebAssembly.Memory): SimdKernels {
   const cached = instances.get(memory);
   if (cached) return cached;
   const shared = isSharedMemory(memory);
-  const mod = shared ? compiledSharedModule() : compiledModule();
+  const mod = shared ? compiled('shared') : compiled('plain');
   if (mod === null) {
     throw new Error(
       'instantiateSimd: this runtime does not support WebAssembly SIMD; use the JS kernels ' +
@@ -376,6 +365,6 @@ export function instantiateSimd(memory: WebAssembly.Memory): SimdKernels {
  * (for a shared memory: when the shared-memory variant does not validate).
  */
 export function tryInstantiateSimd(memory: WebAssembly.Memory): SimdKernels | null {
-  const supported = isSharedMemory(memory) ? compiledSharedModule() !== null : simdSupported();
+  const supported = isSharedMemory(memory) ? compiled('shared') !== null : simdSupported();
   return supported ? instantiateSimd(memory) : null;
 }
