@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
 import { createExperiment } from '../../packages/cli/src/train/experiment.js';
 import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
 import { monitor } from '../../packages/gradclip/src/transforms/index.js';
 

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 
 function run(normAt: (i: number) => number, n: number): StepStats[] {
   return Array.from({ length: n }, (_, i) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, type Diagnosis } from '../../packages/gradclip/src/monitor/diagnose.js';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 
 function rec(step: number, loss: number | null, preClipNorm: number | null, extra: Partial<StepStats> = {}): StepStats {
   return { step, loss, preClipNorm, postClipNorm: preClipNorm, clipCoef: 1, clipped: false, skipped: false, ...extra };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent } from '../../packages/gradclip/src/monitor/writers/tf-events.js';
 import { encodeJsonlLine } from '../../packages/gradclip/src/monitor/writers/jsonl.js';
 import { encodeTfRecord } from '../../packages/gradclip/src/monitor/writers/tfrecord.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { CsvWriter } from '../../packages/gradclip/src/monitor/writers/csv-writer-node.js';
 import { encodeCsvHeader, encodeCsvRow, quoteCsvCell, splitCsvLine } from '../../packages/gradclip/src/monitor/writers/csv.js';
 

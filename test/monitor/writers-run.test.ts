@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { combineWriters, MemoryWriter, MultiWriter, type StepWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
 import { openRunWriters } from '../../packages/gradclip/src/monitor/writers/run-writers-node.js';
 import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';

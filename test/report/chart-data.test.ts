@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { heatCells, layerOrder, markerRanges, seriesRows, stripCommonPrefix } from '../../packages/cli/src/report/chart-data.js';
 import type { RunRecord } from '../../packages/cli/src/report/index.js';
 import { syntheticRun } from './fixtures.js';

@@ -3,7 +3,7 @@
  * spikes, NaN/Inf steps, skipped steps and per-layer norms.
  */
 import type { Diagnosis } from '../../packages/gradclip/src/monitor/diagnose.js';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import type { RunRecord } from '../../packages/cli/src/report/index.js';
 import { resolveRunConfig, type RunConfig } from '../../packages/cli/src/train/config.js';
 import { summarizeRun } from '../../packages/cli/src/train/summary.js';

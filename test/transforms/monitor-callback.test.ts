@@ -8,7 +8,7 @@ import { clipByGlobalNorm } from '../../packages/gradclip/src/transforms/clip.js
 import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
 import { skipNonFinite } from '../../packages/gradclip/src/transforms/guards/index.js';
 import { MemoryWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
-import type { StepStats } from '../../packages/gradclip/src/monitor/step-stats.js';
+import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 
 /** y = x W + b: 3 inputs, 1 output, deterministic weights. */
 function linearModel(): tf.Sequential {

@@ -33,7 +33,7 @@ export { adamw, AdamW, type AdamWOptions } from './optim/adamw.js';
 export { fusedUpdateAvailable } from './optim/fused-update.js';
 
 // ---- Per-step statistics and their JSON codec.
-export { encodeStepStats, decodeStepStats, type StepStats, type EncodedStepStats, type JsonNumber } from './monitor/step-stats.js';
+export { encodeStepStats, decodeStepStats, type StepStats, type EncodedStepStats, type JsonNumber } from './core/step-stats.js';
 
 // ---- Diagnosis and thresholds.
 export {
@@ -95,7 +95,7 @@ export {
   encodeNumber,
   /** @deprecated Internal to the StepStats codec; use `decodeStepStats`; will leave the public entry in the next release. */
   decodeNumber,
-} from './monitor/step-stats.js';
+} from './core/step-stats.js';
 export {
   /** @deprecated Advice text used by `diagnose` (read it from `Diagnosis.recommendations`); will leave the public entry in the next release. */
   EXPLODING_ADVICE,

@@ -5,7 +5,7 @@
 import { Callback } from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar } from '@tensorflow/tfjs-core';
-import type { StepStats } from './step-stats.js';
+import type { StepStats } from '../core/step-stats.js';
 import { ClipRateWindow } from './clip-rate.js';
 import type { StepWriter } from './writers/types.js';
 

@@ -5,7 +5,7 @@
  * as a guard against rare spikes (lower the learning rate or raise the
  * threshold); near 0 means clipping is idle.
  */
-import type { StepStats } from './step-stats.js';
+import type { StepStats } from '../core/step-stats.js';
 
 /** Running clip rate over the last `window` applied steps. */
 export class ClipRateWindow {

@@ -16,7 +16,7 @@
 import { formatNumber } from '../core/format.js';
 import { median, minOf, trailingMedians } from '../core/stats.js';
 import { recommendThreshold } from './recommend.js';
-import type { StepStats } from './step-stats.js';
+import type { StepStats } from '../core/step-stats.js';
 
 /** Overall verdict of {@link diagnose}. */
 export type DiagnosisStatus = 'healthy' | 'exploding' | 'vanishing' | 'insufficient-data';

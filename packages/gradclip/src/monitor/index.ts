@@ -1,4 +1,4 @@
-export * from './step-stats.js';
+export * from '../core/step-stats.js';
 export * from './diagnose.js';
 export * from './recommend.js';
 export * from './writers/index.js';

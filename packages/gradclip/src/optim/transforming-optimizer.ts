@@ -3,7 +3,7 @@ import { Optimizer, serialization } from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { normOf } from '../clip/norm-engine.js';
-import type { StepStats } from '../monitor/step-stats.js';
+import type { StepStats } from '../core/step-stats.js';
 import { disposeInfo, disposeUnlessKept } from '../transforms/dispose.js';
 import { transformFromSpec } from '../transforms/registry.js';
 import { fusableGlobalClipOf, globalClipCoef, globalClipInfo, scaleAll } from '../transforms/clip.js';

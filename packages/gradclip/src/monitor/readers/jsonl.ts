@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { decodeStepStats, type StepStats } from '../step-stats.js';
+import { decodeStepStats, type StepStats } from '../../core/step-stats.js';
 
 /** What {@link readStepsJsonl} returns. */
 export interface StepsJsonlResult {

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { decodeTfEventProto, type TfEvent } from '../writers/tf-event-proto.js';
 import { TB_TAGS } from '../writers/tf-events.js';
 import { readTfRecords } from './tfrecord.js';

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { AppendFile, terminateTruncatedLine } from './append-file-node.js';
 import { CSV_BASE_COLUMNS, CSV_LAYER_PREFIX, encodeCsvHeader, encodeCsvRow, splitCsvLine } from './csv.js';
 import type { StepWriter } from './types.js';

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 
 /** The fixed leading columns (**contract**), in order. */
 export const CSV_BASE_COLUMNS = [

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { AppendFile, terminateTruncatedLine } from './append-file-node.js';
 import { encodeJsonlLine } from './jsonl.js';
 import type { StepWriter } from './types.js';

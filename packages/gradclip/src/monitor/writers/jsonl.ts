@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { encodeStepStats, type StepStats } from '../step-stats.js';
+import { encodeStepStats, type StepStats } from '../../core/step-stats.js';
 
 /**
  * One line of `steps.jsonl`, without the trailing newline. The text never

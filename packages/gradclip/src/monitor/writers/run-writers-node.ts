@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { CsvWriter } from './csv-writer-node.js';
 import { JsonlWriter } from './jsonl-writer-node.js';
 import { TfEventsWriter } from './tf-events-writer-node.js';

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { AppendFile } from './append-file-node.js';
 import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent, tfEventsFileName } from './tf-events.js';
 import type { StepWriter } from './types.js';

@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 import { encodeTfRecord } from './tfrecord.js';
 import { encodeTfEventProto, type TfEvent, type TfSummaryValue } from './tf-event-proto.js';
 

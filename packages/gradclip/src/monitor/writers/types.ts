@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { StepStats } from '../step-stats.js';
+import type { StepStats } from '../../core/step-stats.js';
 
 /**
  * A sink for step records.
