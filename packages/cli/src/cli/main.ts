@@ -3,10 +3,16 @@
  * (and serve, for the dashboard). Usage mistakes print one line and exit 2;
  * a run that diverges is a result (exit 0), not a crash.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addRunOptions } from './options.js';
 import { UsageError } from './errors.js';
 import { CLI_BACKENDS } from './backend.js';
+
+/** The version of the gradclip-cli package: its package.json, two folders above src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** The CLI program (exported for tests). */
 export function buildProgram(): Command {
@@ -14,7 +20,7 @@ export function buildProgram(): Command {
   program
     .name('gradclip')
     .description('Train models on exploding-gradient problems with and without gradient clipping, and report what happens.')
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
