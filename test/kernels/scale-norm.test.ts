@@ -13,7 +13,7 @@ import {
   globalNorm,
   fusedScaleAvailable,
 } from '../../packages/gradclip/src/clip/index.js';
-import { scaleBy } from '../../packages/gradclip/src/clip/norm-engine.js';
+import { scaleBy } from '../../packages/gradclip/src/kernels/dispatch.js';
 import { setWasmSimdEnabled } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 import { measurePeak } from '../../bench/lib/memory.js';
 import { rng } from '../helpers/rng.js';

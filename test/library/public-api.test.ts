@@ -79,6 +79,7 @@ const MAIN_TYPES = [
   'TransformInfo',
   'TransformResult',
   'TransformSpec',
+  'FusableGlobalClip',
   'WithTransformsOptions',
   'ClippingOptions',
   'OptimizerName',

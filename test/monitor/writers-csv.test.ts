@@ -119,5 +119,5 @@ test('splitCsvLine undoes quoteCsvCell (property, seeded)', () => {
     }),
     { seed: 99, numRuns: 300 },
   );
-  assert.throws(() => splitCsvLine('"open'), /^Error: splitCsvLine: unterminated quoted cell/);
+  assert.throws(() => splitCsvLine('"open'), /^GradclipArgumentError: splitCsvLine: unterminated quoted cell/);
 });

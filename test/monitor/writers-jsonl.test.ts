@@ -61,7 +61,7 @@ test('JsonlWriter: one line per record; appending to an existing file resumes it
     w.flush();
     w.close();
     w.close(); // idempotent
-    assert.throws(() => w.write(C), /^Error: JsonlWriter\.write: the writer for .*steps\.jsonl is closed; open a new one$/);
+    assert.throws(() => w.write(C), /^GradclipArgumentError: JsonlWriter\.write: the writer for .*steps\.jsonl is closed; open a new one$/);
     const w2 = new JsonlWriter(p);
     w2.write(C);
     w2.close();

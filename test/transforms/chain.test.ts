@@ -249,7 +249,7 @@ for (const backend of BACKENDS) {
 
     it('a member without a spec leaves the chain without one; errors name the problem', () => {
       assert.equal(transforms.chain(transforms.clipByValue(1), addConst(1)).spec, undefined);
-      assert.throws(() => transforms.chain(transforms.clipByValue(1), {} as never), /^Error: chain: argument 1 is not a GradientTransformation \(\{name, init, update\}\)/);
+      assert.throws(() => transforms.chain(transforms.clipByValue(1), {} as never), /^GradclipArgumentError: chain: argument 1 is not a GradientTransformation \(\{name, init, update\}\)/);
       const t = transforms.chain(transforms.clipByValue(1));
       const g = grads();
       assert.throws(() => t.update(g, [] as never), /chain: state must be an array of 1 member states \(from init\), got 0/);

@@ -4,7 +4,7 @@ import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
 import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
 import { chain } from '../../packages/gradclip/src/transforms/chain.js';
 import { clipByGlobalNorm } from '../../packages/gradclip/src/transforms/clip.js';
-import { disposeInfo } from '../../packages/gradclip/src/transforms/dispose.js';
+import { disposeInfo } from '../../packages/gradclip/src/transforms/info.js';
 
 /** float64 L2 norm of float32 data. */
 function norm64(...arrays: ArrayLike<number>[]): number {

@@ -17,13 +17,13 @@ export { clipGradNorm, clipGradsWithNorm, type ClipGradNormResult, type ClipGrad
 export { clipGradValue } from './clip/clip-grad-value.js';
 export { globalNorm, clipByGlobalNorm, type GlobalNormOptions } from './clip/global-norm.js';
 export { clipByNorm } from './clip/clip-by-norm.js';
-export { fusedNormAvailable, fusedScaleAvailable, type FusedOption } from './clip/norm-engine.js';
-export { GradclipArgumentError } from './clip/errors.js';
+export { fusedNormAvailable, fusedScaleAvailable, type FusedOption } from './kernels/dispatch.js';
+export { GradclipArgumentError } from './core/errors.js';
 export type { GradContainer, NamedGrad } from './clip/containers.js';
 
 // ---- Optax-style gradient transformations.
 export * as transforms from './transforms/public.js';
-export type { GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './transforms/types.js';
+export type { GradientTransformation, TransformInfo, TransformResult, TransformSpec, FusableGlobalClip } from './transforms/types.js';
 
 // ---- Optimizers: a tf.Optimizer that transforms every step's gradients; AdamW.
 export { withTransforms, TransformingOptimizer, type WithTransformsOptions } from './optim/transforming-optimizer.js';
@@ -77,7 +77,7 @@ export { readTfEvents, tfEventsToStepStats, type TfEventsResult } from './monito
 export {
   /** @deprecated The constant `1e-6` of `clipGradNorm`'s `coef = min(1, maxNorm / (total + 1e-6))`; will leave the public entry in the next release. */
   TORCH_CLIP_EPS,
-} from './clip/clip-grad-norm.js';
+} from './core/constants.js';
 export {
   /** @deprecated Use `withClipping(optimizer, options)`, or `transforms.clipByNorm` / `transforms.clipByGlobalNorm(c, {rule: 'tf'})` / `transforms.clipByValue` in a chain; will leave the public entry in the next release. */
   kerasClipTransform,
@@ -107,7 +107,7 @@ export {
   ClipRateWindow,
   /** @deprecated An app helper (CLI progress, dashboard); will leave the public entry in the next release. */
   rollingClipRate,
-} from './monitor/clip-rate.js';
+} from './core/run-metrics.js';
 export {
   /** @deprecated Internal to the CSV encoder; use `csvColumns`; will leave the public entry in the next release. */
   CSV_BASE_COLUMNS,

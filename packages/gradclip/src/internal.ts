@@ -1,12 +1,12 @@
 /**
- * `gradclip/internal`: the library helpers gradclip's own app (the `gradclip-cli`
- * package: CLI, reports, dashboard) shares with it. Not part of the public API:
- * no compatibility promise between releases; use the main entry instead.
+ * `gradclip/internal`: helpers the gradclip app (CLI, report, dashboard)
+ * shares with the library so that each is defined once: number formatting,
+ * loop-based order statistics, and the run metrics (clip rate, non-finite
+ * step, layer order, norm summary). Not part of the library's promise: these
+ * may change in any release.
  *
  * @packageDocumentation
- * @module gradclip/internal
- * @internal
  */
-export { formatNumber } from './core/format.js';
+export { formatNumber, type FormatNumberOptions } from './core/format.js';
 export { maxOf, median, minOf } from './core/stats.js';
-export { ClipRateWindow } from './monitor/clip-rate.js';
+export { ClipRateWindow, clipRate, isNonFiniteStep, layerOrder, normSummary, type NormSummary } from './core/run-metrics.js';

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '../../../packages/gradclip/src/webgl.js';
 import '../../../packages/gradclip/src/webgpu.js';
 import { clipGradNorm, getTotalNorm } from '../../../packages/gradclip/src/index.js';
-import { scaleBy } from '../../../packages/gradclip/src/clip/norm-engine.js';
+import { scaleBy } from '../../../packages/gradclip/src/kernels/dispatch.js';
 import { hasKernel } from '../../../packages/gradclip/src/kernels/register.js';
 import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../../../packages/gradclip/src/kernels/names.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, requireFloatTensor, requireThreshold } from './errors.js';
-import { normOf } from './norm-engine.js';
+import { GradclipArgumentError, requireFloatTensor, requireThreshold } from '../core/errors.js';
+import { normOf } from '../kernels/dispatch.js';
 
 /**
  * Clips one tensor to a maximum L2 norm, as `tf.clip_by_norm`:

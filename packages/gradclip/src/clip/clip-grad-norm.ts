@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { flattenGrads, type GradContainer } from './containers.js';
-import { GradclipArgumentError, requireThreshold } from './errors.js';
-import { scaleBy, type FusedOption } from './norm-engine.js';
+import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
+import { scaleBy, type FusedOption } from '../kernels/dispatch.js';
 import { totalNormFor, type TotalNormOptions } from './total-norm.js';
+import { TORCH_CLIP_EPS } from '../core/constants.js';
 
 /** PyTorch's epsilon in the clip coefficient `maxNorm / (total + 1e-6)`. */
-export const TORCH_CLIP_EPS = 1e-6;
+export { TORCH_CLIP_EPS };
 
 /** Options of {@link clipGradsWithNorm}. */
 export interface ClipGradsWithNormOptions {

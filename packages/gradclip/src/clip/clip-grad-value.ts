@@ -1,5 +1,5 @@
 import { flattenGrads, type GradContainer } from './containers.js';
-import { requireThreshold } from './errors.js';
+import { requireThreshold } from '../core/errors.js';
 import { clampKeepNaN } from './clamp.js';
 
 /**

@@ -10,7 +10,7 @@
  * as they were.
  */
 import type { NamedTensorMap, Tensor } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, requireFloatTensor } from './errors.js';
+import { GradclipArgumentError, requireFloatTensor } from '../core/errors.js';
 
 /** `{name, tensor}` pair as used by `Optimizer.applyGradients` (tensor may be missing). */
 export interface NamedGrad {
@@ -72,10 +72,10 @@ export function flattenGrads(fn: string, arg: string, grads: unknown): FlatGrads
           throw new GradclipArgumentError(`${fn}: ${arg}[${i}].name must be a string`);
         }
         if (ng.tensor === null || ng.tensor === undefined) return;
-        tensors.push(requireFloatTensor(fn, `${arg}[${i}] ("${ng.name}")`, ng.tensor));
+        tensors.push(requireFloatTensor<Tensor>(fn, `${arg}[${i}] ("${ng.name}")`, ng.tensor));
         names.push(ng.name);
       } else {
-        tensors.push(requireFloatTensor(fn, `${arg}[${i}]`, entry));
+        tensors.push(requireFloatTensor<Tensor>(fn, `${arg}[${i}]`, entry));
         names.push(String(i));
       }
     });
@@ -106,7 +106,7 @@ export function flattenGrads(fn: string, arg: string, grads: unknown): FlatGrads
   for (const k of keys) {
     const t = map[k];
     if (t === null || t === undefined) continue;
-    tensors.push(requireFloatTensor(fn, `${arg}["${k}"]`, t));
+    tensors.push(requireFloatTensor<Tensor>(fn, `${arg}["${k}"]`, t));
     names.push(k);
   }
   return {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { flattenGrads, type GradContainer } from './containers.js';
-import { GradclipArgumentError, requireThreshold } from './errors.js';
-import { normOf, scaleBy, type FusedOption } from './norm-engine.js';
+import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
+import { normOf, scaleBy, type FusedOption } from '../kernels/dispatch.js';
 
 /** Options of {@link globalNorm} and {@link clipByGlobalNorm}. */
 export interface GlobalNormOptions {

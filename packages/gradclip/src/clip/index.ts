@@ -3,6 +3,6 @@ export { clipGradNorm, clipGradsWithNorm, TORCH_CLIP_EPS, type ClipGradNormResul
 export { clipGradValue } from './clip-grad-value.js';
 export { globalNorm, clipByGlobalNorm, type GlobalNormOptions } from './global-norm.js';
 export { clipByNorm } from './clip-by-norm.js';
-export { fusedNormAvailable, fusedScaleAvailable, type FusedOption } from './norm-engine.js';
-export { GradclipArgumentError } from './errors.js';
+export { fusedNormAvailable, fusedScaleAvailable, type FusedOption } from '../kernels/dispatch.js';
+export { GradclipArgumentError } from '../core/errors.js';
 export type { GradContainer, NamedGrad } from './containers.js';

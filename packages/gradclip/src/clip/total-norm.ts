@@ -1,7 +1,7 @@
 import type { Scalar } from '@tensorflow/tfjs-core';
 import { flattenGrads, type GradContainer } from './containers.js';
-import { GradclipArgumentError, requireNormType } from './errors.js';
-import { normOf, type FusedOption } from './norm-engine.js';
+import { GradclipArgumentError, requireNormType } from '../core/errors.js';
+import { normOf, type FusedOption } from '../kernels/dispatch.js';
 
 /** Options of {@link getTotalNorm} and {@link clipGradNorm}. */
 export interface TotalNormOptions {

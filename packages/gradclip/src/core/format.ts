@@ -6,20 +6,34 @@
  * @module
  */
 
+import { GradclipArgumentError } from './errors.js';
+
+/** Options of {@link formatNumber}. */
+export interface FormatNumberOptions {
+  /** Significant digits, an integer in [1, 17]. @default 3 */
+  digits?: number;
+  /** Text for a missing value (`null` or `undefined`). @default '—' */
+  missing?: string;
+}
+
 /**
- * Formats `x` with `digits` significant digits, trailing zeros removed:
+ * The one number formatter of gradclip and its app. Formats `x` with `digits` significant digits, trailing zeros removed:
  * `formatNumber(0.012345) = "0.0123"`, `formatNumber(27) = "27"`,
  * `formatNumber(1.5e-9) = "1.5e-9"`, `formatNumber(NaN) = "NaN"`.
  * Plain notation is used for magnitudes in [1e-4, 1e6), exponent notation
  * otherwise.
  *
- * @param digits significant digits, an integer in [1, 17].
- * @default digits 3
+ * A missing value (`null`/`undefined`) gives `options.missing` ('—').
+ *
+ * @param options significant digits (a number), or {@link FormatNumberOptions}
  */
-export function formatNumber(x: number, digits = 3): string {
+export function formatNumber(x: number | null | undefined, options: number | FormatNumberOptions = {}): string {
+  const o: FormatNumberOptions = typeof options === 'number' ? { digits: options } : options;
+  const digits = o.digits ?? 3;
   if (!Number.isInteger(digits) || digits < 1 || digits > 17) {
-    throw new Error(`formatNumber: digits must be an integer in [1, 17], got ${String(digits)}`);
+    throw new GradclipArgumentError(`formatNumber: digits must be an integer in [1, 17], got ${String(digits)}`);
   }
+  if (x === null || x === undefined) return o.missing ?? '—';
   if (Number.isNaN(x)) return 'NaN';
   if (x === Number.POSITIVE_INFINITY) return 'Infinity';
   if (x === Number.NEGATIVE_INFINITY) return '-Infinity';

@@ -10,13 +10,14 @@
  *
  * @module
  */
+import { GradclipArgumentError } from './errors.js';
 
 /** Mantissas of the human-friendly series, ascending, in [1, 10). */
 export const NICE_MANTISSAS: readonly number[] = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 
 function assertPositive(x: number, fn: string): void {
   if (typeof x !== 'number' || !Number.isFinite(x) || !(x > 0)) {
-    throw new Error(`${fn}: x must be a finite number > 0, got ${String(x)}`);
+    throw new GradclipArgumentError(`${fn}: x must be a finite number > 0, got ${String(x)}`);
   }
 }
 
@@ -71,7 +72,7 @@ export function niceFloor(x: number): number {
 export function ceilSignificant(x: number, digits: number): number {
   assertPositive(x, 'ceilSignificant');
   if (!Number.isInteger(digits) || digits < 1 || digits > 15) {
-    throw new Error(`ceilSignificant: digits must be an integer in [1, 15], got ${String(digits)}`);
+    throw new GradclipArgumentError(`ceilSignificant: digits must be an integer in [1, 15], got ${String(digits)}`);
   }
   let k = Math.floor(Math.log10(x)) - (digits - 1);
   // Integer mantissa q with q × 10^k ≥ x, found from the decimal spelling

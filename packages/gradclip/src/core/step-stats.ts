@@ -1,3 +1,5 @@
+import { GradclipArgumentError } from './errors.js';
+
 /**
  * The per-step statistics record that every part of gradclip exchanges: the
  * optimizer wrappers produce it, the writers persist it, `diagnose` and
@@ -45,7 +47,7 @@ export function decodeNumber(x: unknown): number | null {
   if (x === 'NaN') return Number.NaN;
   if (x === 'Infinity') return Number.POSITIVE_INFINITY;
   if (x === '-Infinity') return Number.NEGATIVE_INFINITY;
-  throw new Error(`decodeNumber: expected a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(x)}`);
+  throw new GradclipArgumentError(`decodeNumber: expected a number or "NaN"/"Infinity"/"-Infinity", got ${JSON.stringify(x)}`);
 }
 
 function encodeNullable(x: number | null): JsonNumber | null {
@@ -90,10 +92,10 @@ export function encodeStepStats(s: StepStats): EncodedStepStats {
  * the offending field named when the object is not a step record.
  */
 export function decodeStepStats(o: unknown): StepStats {
-  if (typeof o !== 'object' || o === null) throw new Error('decodeStepStats: expected an object');
+  if (typeof o !== 'object' || o === null) throw new GradclipArgumentError('decodeStepStats: expected an object');
   const r = o as Record<string, unknown>;
   if (typeof r.step !== 'number' || !Number.isInteger(r.step)) {
-    throw new Error('decodeStepStats: field "step" must be an integer');
+    throw new GradclipArgumentError('decodeStepStats: field "step" must be an integer');
   }
   const out: StepStats = {
     step: r.step,
@@ -105,7 +107,7 @@ export function decodeStepStats(o: unknown): StepStats {
     skipped: r.skipped === true,
   };
   if (r.layerNorms !== undefined && r.layerNorms !== null) {
-    if (typeof r.layerNorms !== 'object') throw new Error('decodeStepStats: field "layerNorms" must be an object');
+    if (typeof r.layerNorms !== 'object') throw new GradclipArgumentError('decodeStepStats: field "layerNorms" must be an object');
     const entries: Array<[string, number]> = [];
     for (const [k, v] of Object.entries(r.layerNorms as Record<string, unknown>)) {
       const d = decodeNumber(v);

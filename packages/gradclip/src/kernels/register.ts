@@ -1,6 +1,6 @@
 /**
  * Registers gradclip's kernels with TF.js (idempotent) and answers which
- * backends have them. The norm engine (`src/clip/norm-engine.ts`) calls
+ * backends have them. The kernel dispatch (`./dispatch.ts`) calls
  * {@link registerGradclipKernels} the first time a norm or clip runs.
  */
 import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';

@@ -19,6 +19,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getTotalNorm } from '../clip/total-norm.js';
 import { TransformingOptimizer } from '../optim/transforming-optimizer.js';
 import { recommendThreshold, type RecommendedThreshold, type RecommendThresholdOptions } from './recommend.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /** Options of {@link calibrate}. */
 export interface CalibrateOptions {
@@ -109,14 +110,14 @@ export async function calibrate(
 ): Promise<CalibrationResult> {
   const steps = options.steps ?? 200;
   if (!Number.isInteger(steps) || steps < 1) {
-    throw new Error(`calibrate: steps must be an integer >= 1, got ${String(steps)}; a few hundred steps give a reliable median`);
+    throw new GradclipArgumentError(`calibrate: steps must be an integer >= 1, got ${String(steps)}; a few hundred steps give a reliable median`);
   }
   let lossAt: CalibrationLoss;
   let variables: Variable[];
   let batchTensors: Tensor[] = [];
   if (typeof target === 'function') {
     if (!Array.isArray(dataOrVariables)) {
-      throw new Error('calibrate: with a loss function, the second argument must be the array of variables to train');
+      throw new GradclipArgumentError('calibrate: with a loss function, the second argument must be the array of variables to train');
     }
     lossAt = target;
     variables = [...(dataOrVariables as Variable[])];
@@ -124,7 +125,7 @@ export async function calibrate(
     const model = target;
     const data = dataOrVariables as CalibrationData;
     if (!data || typeof data !== 'object' || !('xs' in data) || !('ys' in data)) {
-      throw new Error('calibrate: with a model, the second argument must be {xs, ys, batchSize?}');
+      throw new GradclipArgumentError('calibrate: with a model, the second argument must be {xs, ys, batchSize?}');
     }
     variables = model.trainableWeights.map((w) => w.read() as Variable);
     const n = data.xs.shape[0];

@@ -6,8 +6,9 @@ import { Callback } from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar } from '@tensorflow/tfjs-core';
 import type { StepStats } from '../core/step-stats.js';
-import { ClipRateWindow } from './clip-rate.js';
+import { ClipRateWindow } from '../core/run-metrics.js';
 import type { StepWriter } from './writers/types.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /**
  * What the callback needs from the optimizer: the step statistics buffered on
@@ -69,24 +70,24 @@ export class GradStatsCallback extends Callback {
   constructor(optimizer: StepStatsSource, options: GradStatsCallbackOptions) {
     super();
     if (!optimizer || typeof optimizer.drainStats !== 'function' || typeof optimizer.getConfig !== 'function') {
-      throw new Error(
+      throw new GradclipArgumentError(
         `${FN}: optimizer must be a gradclip optimizer with step statistics; wrap yours with withTransforms(optimizer, transform) or withClipping(optimizer, {...}) and pass that same object to model.compile and to ${FN}`,
       );
     }
     if (!options || (options.onStep === undefined && (options.writers === undefined || options.writers.length === 0))) {
-      throw new Error(`${FN}: pass onStep and/or writers, otherwise the statistics go nowhere`);
+      throw new GradclipArgumentError(`${FN}: pass onStep and/or writers, otherwise the statistics go nowhere`);
     }
     if (options.onStep !== undefined && typeof options.onStep !== 'function') {
-      throw new Error(`${FN}: onStep must be a function (stats) => void, got ${typeof options.onStep}`);
+      throw new GradclipArgumentError(`${FN}: onStep must be a function (stats) => void, got ${typeof options.onStep}`);
     }
     const buffer = optimizer.getConfig().statsBuffer;
     const capacity = typeof buffer === 'number' && Number.isInteger(buffer) && buffer >= 1 ? buffer : 1;
     const flushEvery = options.flushEvery ?? capacity;
     if (!Number.isInteger(flushEvery) || flushEvery < 1) {
-      throw new Error(`${FN}: flushEvery must be an integer >= 1, got ${String(flushEvery)}`);
+      throw new GradclipArgumentError(`${FN}: flushEvery must be an integer >= 1, got ${String(flushEvery)}`);
     }
     if (flushEvery > capacity) {
-      throw new Error(
+      throw new GradclipArgumentError(
         `${FN}: flushEvery (${flushEvery}) is larger than the optimizer's statsBuffer (${capacity}), so steps would be dropped before they are read; create the optimizer with withTransforms(opt, transform, {statsBuffer: ${flushEvery}}) or pass flushEvery <= ${capacity}`,
       );
     }

@@ -5,4 +5,4 @@ export * from './writers/index.js';
 export * from './readers/index.js';
 export { gradStatsCallback, GradStatsCallback, type GradStatsCallbackOptions, type StepStatsSource } from './callback.js';
 export { calibrate, type CalibrateOptions, type CalibrationResult, type CalibrationLoss, type CalibrationData, type CalibratableModel } from './calibrate.js';
-export { ClipRateWindow, rollingClipRate } from './clip-rate.js';
+export { ClipRateWindow, rollingClipRate } from '../core/run-metrics.js';

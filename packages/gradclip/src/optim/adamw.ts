@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamOptimizer, serialization } from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
-import { GradclipArgumentError } from '../clip/errors.js';
+import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
+import { registeredVariable } from './variables.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /** Options of {@link adamw}. */
 export interface AdamWOptions {
@@ -22,17 +24,6 @@ export interface AdamWOptions {
    * @default [] (decay every variable, as PyTorch)
    */
   excludeFromWeightDecay?: Array<string | RegExp>;
-}
-
-function base64Encode(s: string): string {
-  let bin = '';
-  for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-function base64Decode(s: string): string {
-  const bin = atob(s);
-  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
 function requireIn(name: string, v: number, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
@@ -93,11 +84,10 @@ export class AdamW extends AdamOptimizer {
       const names = Array.isArray(variableGradients)
         ? variableGradients.filter((e) => e.tensor != null).map((e) => e.name)
         : Object.keys(variableGradients).filter((k) => variableGradients[k] != null);
-      const registry = tf.engine().registeredVariables as Record<string, Variable>;
       const factor = 1 - this.learningRate * this.weightDecay;
       tf.tidy(() => {
         for (const n of names) {
-          const v = registry[n];
+          const v = registeredVariable(n);
           if (v && v.trainable && this.decays(n)) v.assign(tf.mul(v, factor));
         }
       });
@@ -114,7 +104,7 @@ export class AdamW extends AdamOptimizer {
       excludeFromWeightDecay: excl,
       // The same list as base64 JSON: tfjs-layers camel-cases every string of a loaded
       // training config ("head_out" → "headOut"), which would break the patterns.
-      excludeFromWeightDecayB64: base64Encode(JSON.stringify(excl)),
+      excludeFromWeightDecayB64: encodeConfigJson(excl),
     };
   }
 
@@ -125,7 +115,7 @@ export class AdamW extends AdamOptimizer {
     const encoded = config.excludeFromWeightDecayB64;
     const list =
       typeof encoded === 'string'
-        ? (JSON.parse(base64Decode(encoded)) as string[])
+        ? (decodeConfigJson(encoded) as string[])
         : ((config.excludeFromWeightDecay as string[] | undefined) ?? []);
     const excl = list.map((s) => {
       const m = /^\/(.*)\/([a-z]*)$/.exec(s);

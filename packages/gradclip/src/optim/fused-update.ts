@@ -25,7 +25,9 @@ import {
   type FusedAdamParam,
   type FusedParam,
 } from '../kernels/wasm/optim-update.js';
+import { registeredVariable } from './variables.js';
 import { AdamW } from './adamw.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /** Which optimizers have a fused clipped update. */
 export type FusableOptimizerKind = 'sgd' | 'adam' | 'adamw';
@@ -65,13 +67,13 @@ export function fusedUpdateAvailable(opt: Optimizer): boolean {
 }
 
 function variableFor(name: string, grad: tf.Tensor): Variable {
-  const v = (tf.engine().registeredVariables as Record<string, Variable>)[name];
-  if (!v) throw new Error(`fused update: no variable named "${name}" is registered; pass gradients keyed by variable name`);
+  const v = registeredVariable(name);
+  if (!v) throw new GradclipArgumentError(`fused update: no variable named "${name}" is registered; pass gradients keyed by variable name`);
   if (v.dtype !== 'float32' || grad.dtype !== 'float32') {
-    throw new Error(`fused update: variable "${name}" and its gradient must be float32, got ${v.dtype} and ${grad.dtype}`);
+    throw new GradclipArgumentError(`fused update: variable "${name}" and its gradient must be float32, got ${v.dtype} and ${grad.dtype}`);
   }
   if (v.size !== grad.size) {
-    throw new Error(`fused update: the gradient of "${name}" has ${grad.size} elements but the variable has ${v.size}`);
+    throw new GradclipArgumentError(`fused update: the gradient of "${name}" has ${grad.size} elements but the variable has ${v.size}`);
   }
   return v;
 }
@@ -86,7 +88,7 @@ export function applyClippedUpdate(opt: Optimizer, grads: NamedTensorMap, coef: 
   const kind = fusableOptimizerKind(opt);
   const ctx = activeWasmSimd();
   if (kind === null || ctx === null) {
-    throw new Error(
+    throw new GradclipArgumentError(
       'applyClippedUpdate: needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD; ' +
         'check fusedUpdateAvailable(optimizer) first',
     );

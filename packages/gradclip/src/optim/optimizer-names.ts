@@ -5,7 +5,7 @@
  * `withClipping('adam', {...})` is `withClipping(<what compile('adam') builds>, {...})`.
  */
 import { backend, Optimizer, train } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError } from '../clip/errors.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /**
  * The optimizer names tfjs-layers' `model.compile` accepts, and what each

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, serialization } from '@tensorflow/tfjs-core';
-import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Scalar, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
-import { normOf } from '../clip/norm-engine.js';
+import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
+import { GradclipArgumentError } from '../core/errors.js';
 import type { StepStats } from '../core/step-stats.js';
-import { disposeInfo, disposeUnlessKept } from '../transforms/dispose.js';
+import { disposeInfo, disposeUnlessKept } from '../transforms/info.js';
 import { transformFromSpec } from '../transforms/registry.js';
-import { fusableGlobalClipOf, globalClipCoef, globalClipInfo, scaleAll } from '../transforms/clip.js';
-import { applyClippedUpdate, fusedUpdateAvailable } from './fused-update.js';
-import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
 import type { GradientTransformation, TransformInfo, TransformSpec } from '../transforms/types.js';
+import { globalClipStep } from './global-clip-step.js';
+import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
+import { StatsBuffer } from './stats-buffer.js';
+import { registeredVariables } from './variables.js';
 
 /** Options of {@link withTransforms}. */
 export interface WithTransformsOptions {
@@ -54,21 +56,6 @@ export interface WithTransformsOptions {
   fusedUpdate?: boolean;
 }
 
-/** One step's statistics, still on the device. */
-interface PendingStats {
-  step: number;
-  skipped: boolean;
-  /** [preClipNorm, postClipNorm, clipCoef, clipped, loss, ...layerNorms] */
-  packed: Tensor;
-  layerNames: string[];
-  /** Whether pre/post norms and the coefficient were measured (else reported as null). */
-  measured: boolean;
-  /** Whether the loss was captured (through `minimize`); else reported as null. */
-  hasLoss: boolean;
-}
-
-const NAN = Number.NaN;
-
 function toNamedMap(vg: NamedTensorMap | NamedTensor[]): NamedTensorMap {
   if (Array.isArray(vg)) {
     const m: NamedTensorMap = {};
@@ -78,30 +65,6 @@ function toNamedMap(vg: NamedTensorMap | NamedTensor[]): NamedTensorMap {
   const m: NamedTensorMap = {};
   for (const [k, t] of Object.entries(vg)) if (t != null) m[k] = t;
   return m;
-}
-
-function lookupParams(names: readonly string[]): NamedTensorMap {
-  const registry = tf.engine().registeredVariables as Record<string, Variable>;
-  const params: NamedTensorMap = {};
-  for (const n of names) {
-    const v = registry[n];
-    if (v) params[n] = v;
-  }
-  return params;
-}
-
-function base64Encode(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-function base64Decode(s: string): string {
-  const bin = atob(s);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
 }
 
 /**
@@ -143,19 +106,19 @@ export class TransformingOptimizer extends Optimizer {
   private stepCount = 0;
   private skippedCount = 0;
   private pendingLoss: Scalar | null = null;
-  private buffer: PendingStats[] = [];
+  private readonly stats: StatsBuffer;
 
   constructor(inner: Optimizer, transform: GradientTransformation, options: WithTransformsOptions = {}) {
     super();
     if (!(inner instanceof Optimizer)) {
-      throw new Error('withTransforms: optimizer must be a tf.Optimizer (for example tf.train.adam(1e-3))');
+      throw new GradclipArgumentError('withTransforms: optimizer must be a tf.Optimizer (for example tf.train.adam(1e-3))');
     }
     if (!transform || typeof transform.update !== 'function' || typeof transform.init !== 'function') {
-      throw new Error('withTransforms: transform must be a GradientTransformation such as transforms.clipByGlobalNorm(1)');
+      throw new GradclipArgumentError('withTransforms: transform must be a GradientTransformation such as transforms.clipByGlobalNorm(1)');
     }
     const size = options.statsBuffer ?? 1;
     if (!Number.isInteger(size) || size < 1) {
-      throw new Error(`withTransforms: statsBuffer must be an integer >= 1, got ${size}`);
+      throw new GradclipArgumentError(`withTransforms: statsBuffer must be an integer >= 1, got ${size}`);
     }
     this.inner = inner;
     this.transform = transform;
@@ -164,9 +127,10 @@ export class TransformingOptimizer extends Optimizer {
     this.bufferSize = size;
     const fu = options.fusedUpdate;
     if (fu !== undefined && typeof fu !== 'boolean') {
-      throw new Error(`withTransforms: fusedUpdate must be true, false or undefined, got ${JSON.stringify(fu)}`);
+      throw new GradclipArgumentError(`withTransforms: fusedUpdate must be true, false or undefined, got ${JSON.stringify(fu)}`);
     }
     this.fusedUpdate = fu;
+    this.stats = new StatsBuffer({ size, measure: this.measure, layerNorms: this.recordLayerNorms });
   }
 
   /** Number of steps (calls of `applyGradients`) so far, skipped ones included. */
@@ -204,9 +168,14 @@ export class TransformingOptimizer extends Optimizer {
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const grads = toNamedMap(variableGradients);
     const names = Object.keys(grads);
-    const params = lookupParams(names);
+    const params = registeredVariables(names);
     if (this.state === undefined) this.state = this.transform.init(params);
-    const fast = this.globalClipStep(grads);
+    const fast = globalClipStep(this.transform, grads, params, {
+      inner: this.inner,
+      fusedUpdate: this.fusedUpdate,
+      ownsGradients: this.ownsGradients,
+      recordLayerNorms: this.recordLayerNorms,
+    });
     if (fast !== null) {
       this.stepCount += 1;
       this.record(grads, fast.updates, fast.info, false);
@@ -229,95 +198,8 @@ export class TransformingOptimizer extends Optimizer {
     disposeUnlessKept(updates, grads);
   }
 
-  /**
-   * A plain global-norm clip run by the wrapper itself (see
-   * {@link WithTransformsOptions.fusedUpdate}): the coefficient folded into a
-   * fused optimizer update, or the owned gradients scaled in place. Returns
-   * null when neither applies (the transform then runs as usual).
-   */
-  private globalClipStep(grads: NamedTensorMap): { updates: NamedTensorMap; info: TransformInfo } | null {
-    const clip = fusableGlobalClipOf(this.transform);
-    if (clip === undefined || clip.fused === false) return null;
-    const fuseUpdate = this.fusedUpdate !== false && fusedUpdateAvailable(this.inner);
-    if (this.fusedUpdate === true && !fuseUpdate) {
-      throw new Error(
-        `withTransforms: fusedUpdate: true needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD ` +
-          `(got ${this.inner.getClassName()} on "${tf.getBackend()}"); use fusedUpdate: undefined (automatic) or false`,
-      );
-    }
-    // In place only when the per-layer norms (of the unclipped gradients) are not needed afterwards.
-    const inPlace = !fuseUpdate && this.ownsGradients && !this.recordLayerNorms;
-    if (!fuseUpdate && !inPlace) return null;
-    const fn = 'withTransforms';
-    const n = normOf(fn, Object.values(grads), 2, clip.fused);
-    const coef = globalClipCoef(n, clip.maxNorm, clip.rule);
-    const info = globalClipInfo(n, coef);
-    let updates = grads;
-    try {
-      if (fuseUpdate) {
-        applyClippedUpdate(this.inner, grads, coef);
-      } else {
-        updates = scaleAll(fn, grads, coef, clip.fused, true);
-        this.inner.applyGradients(updates);
-      }
-    } catch (e) {
-      disposeUnlessKept(updates, grads);
-      disposeInfo(info);
-      throw e;
-    }
-    return { updates, info };
-  }
-
   private record(grads: NamedTensorMap, updates: NamedTensorMap, info: TransformInfo, skipped: boolean): void {
-    const layerNames = info.layerNorms ? Object.keys(info.layerNorms) : this.recordLayerNorms ? Object.keys(grads) : [];
-    const packed = tf.tidy(() => {
-      const nan = tf.scalar(NAN);
-      const pre = info.preClipNorm ?? (this.measure ? normOf('withTransforms', Object.values(grads), 2, undefined) : nan);
-      const post =
-        info.postClipNorm ??
-        (this.measure ? (updates === grads ? pre : normOf('withTransforms', Object.values(updates), 2, undefined)) : nan);
-      const coef = info.clipCoef ?? tf.where(tf.greater(pre, 0), tf.div(post, pre), tf.onesLike(pre));
-      const clipped =
-        info.clipped === undefined
-          ? tf.cast(tf.less(coef, 1), 'float32')
-          : typeof info.clipped === 'boolean'
-            ? tf.scalar(info.clipped ? 1 : 0)
-            : info.clipped;
-      const loss = this.pendingLoss ?? nan;
-      const parts: Tensor[] = [pre, post, coef, clipped, loss].map((t) => tf.reshape(tf.cast(t, 'float32'), [1]));
-      if (layerNames.length > 0) {
-        const ln = info.layerNorms ?? {};
-        parts.push(
-          tf.stack(layerNames.map((n) => ln[n] ?? normOf('withTransforms', [grads[n]], 2, undefined))) as Tensor,
-        );
-      }
-      return tf.concat(parts);
-    });
-    const measured = this.measure || info.preClipNorm !== undefined;
-    disposeInfo(info);
-    // keep: model.fit runs each step inside a tf.tidy; the record must outlive it.
-    const hasLoss = this.pendingLoss !== null;
-    this.buffer.push({ step: this.stepCount, skipped, packed: tf.keep(packed), layerNames, measured, hasLoss });
-    while (this.buffer.length > this.bufferSize) this.buffer.shift()?.packed.dispose();
-  }
-
-  private static decode(p: PendingStats, v: ArrayLike<number>, offset: number): StepStats {
-    const num = (x: number): number | null => (p.measured ? x : null);
-    const s: StepStats = {
-      step: p.step,
-      preClipNorm: num(v[offset]),
-      postClipNorm: num(v[offset + 1]),
-      clipCoef: num(v[offset + 2]),
-      clipped: v[offset + 3] > 0.5 && !p.skipped,
-      skipped: p.skipped,
-      loss: p.hasLoss ? v[offset + 4] : null,
-    };
-    if (p.layerNames.length > 0) {
-      const ln: Record<string, number> = {};
-      p.layerNames.forEach((n, i) => (ln[n] = v[offset + 5 + i]));
-      s.layerNorms = ln;
-    }
-    return s;
+    this.stats.record({ step: this.stepCount, grads, updates, info, skipped, loss: this.pendingLoss });
   }
 
   /**
@@ -326,9 +208,7 @@ export class TransformingOptimizer extends Optimizer {
    * consume the buffer.
    */
   lastStats(): StepStats | null {
-    const p = this.buffer[this.buffer.length - 1];
-    if (!p) return null;
-    return TransformingOptimizer.decode(p, p.packed.dataSync(), 0);
+    return this.stats.last();
   }
 
   /**
@@ -336,40 +216,12 @@ export class TransformingOptimizer extends Optimizer {
    * asynchronous device read (one transfer for all steps).
    */
   async drainStats(): Promise<StepStats[]> {
-    const pending = this.takeBuffer();
-    if (pending.length === 0) return [];
-    const all = tf.concat(pending.map((p) => p.packed));
-    const values = await all.data();
-    all.dispose();
-    return TransformingOptimizer.decodeAll(pending, values);
+    return this.stats.drain();
   }
 
   /** Synchronous variant of {@link drainStats} (one host sync for all buffered steps). */
   drainStatsSync(): StepStats[] {
-    const pending = this.takeBuffer();
-    if (pending.length === 0) return [];
-    const all = tf.concat(pending.map((p) => p.packed));
-    const values = all.dataSync();
-    all.dispose();
-    return TransformingOptimizer.decodeAll(pending, values);
-  }
-
-  private takeBuffer(): PendingStats[] {
-    const pending = this.buffer;
-    this.buffer = [];
-    return pending;
-  }
-
-  /** Decodes the concatenated values of `pending` and frees their tensors. */
-  private static decodeAll(pending: readonly PendingStats[], values: ArrayLike<number>): StepStats[] {
-    const out: StepStats[] = [];
-    let off = 0;
-    for (const p of pending) {
-      out.push(TransformingOptimizer.decode(p, values, off));
-      off += p.packed.size;
-      p.packed.dispose();
-    }
-    return out;
+    return this.stats.drainSync();
   }
 
   /** The transform's current state (JSON-serialisable), or undefined before the first step. */
@@ -394,15 +246,14 @@ export class TransformingOptimizer extends Optimizer {
 
   override dispose(): void {
     this.inner.dispose();
-    for (const p of this.buffer) p.packed.dispose();
-    this.buffer = [];
+    this.stats.dispose();
   }
 
   override getConfig(): serialization.ConfigDict {
     return {
       optimizer: { className: this.inner.getClassName(), config: this.inner.getConfig() },
       // base64 JSON: tfjs-layers camel-cases every string in a loaded training config.
-      transform: this.transform.spec ? base64Encode(JSON.stringify(this.transform.spec)) : null,
+      transform: this.transform.spec ? encodeConfigJson(this.transform.spec) : null,
       transformName: this.transform.name.replace(/_/g, ' '),
       measure: this.measure,
       layerNorms: this.recordLayerNorms,
@@ -417,23 +268,23 @@ export class TransformingOptimizer extends Optimizer {
   ): T {
     const inner = config.optimizer as { className: string; config: serialization.ConfigDict } | undefined;
     if (!inner || typeof inner.className !== 'string') {
-      throw new Error('GradclipOptimizer.fromConfig: config.optimizer {className, config} is missing');
+      throw new GradclipArgumentError('GradclipOptimizer.fromConfig: config.optimizer {className, config} is missing');
     }
     const entry = serialization.SerializationMap.getMap().classNameMap[inner.className];
     if (!entry) {
-      throw new Error(
+      throw new GradclipArgumentError(
         `GradclipOptimizer.fromConfig: the inner optimizer class "${inner.className}" is not registered; register it with tf.serialization.registerClass before loading`,
       );
     }
     const [innerCls, innerFromConfig] = entry;
     const innerOpt = innerFromConfig(innerCls, inner.config) as unknown as Optimizer;
     if (typeof config.transform !== 'string') {
-      throw new Error(
+      throw new GradclipArgumentError(
         `GradclipOptimizer.fromConfig: the saved optimizer used a transform without a spec (${String(config.transformName)}); ` +
           'give custom transforms a spec and register their factory with registerTransform, or compile the loaded model with a new optimizer',
       );
     }
-    const spec = JSON.parse(base64Decode(config.transform)) as TransformSpec;
+    const spec = decodeConfigJson(config.transform) as TransformSpec;
     return new cls(innerOpt, transformFromSpec(spec), {
       measure: config.measure !== false,
       layerNorms: config.layerNorms === true,

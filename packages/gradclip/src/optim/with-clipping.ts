@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, requireThreshold } from '../clip/errors.js';
+import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
 import { clipByGlobalNorm, clipByNorm, clipByValue } from '../transforms/clip.js';
 import type { GradientTransformation } from '../transforms/types.js';
 import type { OptimizerName } from './optimizer-names.js';

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
-import { disposeInfo, disposeUnlessKept } from './dispose.js';
+import type { NamedTensorMap } from '@tensorflow/tfjs-core';
+import { disposeUnlessKept, mergeInfo } from './info.js';
 import { registerTransform, transformFromSpec } from './registry.js';
-import type { GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './types.js';
+import type { FusableGlobalClip, GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './types.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /** State of {@link chain}: the member states, in order. */
 export type ChainState = readonly unknown[];
@@ -20,6 +20,12 @@ export type ChainState = readonly unknown[];
  * member state except the skipping member's own reverts to its value before
  * the step, so a skipped step leaves no trace beyond the guard's counters.
  *
+ * A chain whose members are measuring transforms (`monitor()`) followed by one
+ * fusable global-norm clip (`clipByGlobalNorm`) is itself a fusable clip
+ * (`fusableClip` forwarded, with the measuring members as its `measure`), so
+ * `withTransforms` takes the same fused path as for the bare clip. A chain
+ * with a measuring member after the clip, or any other member, is not.
+ *
  * @example
  * ```ts
  * const t = transforms.chain(transforms.monitor(), transforms.skipNonFinite(), transforms.clipByGlobalNorm(1));
@@ -29,7 +35,7 @@ export type ChainState = readonly unknown[];
 export function chain(...members: GradientTransformation[]): GradientTransformation<ChainState> {
   members.forEach((m, i) => {
     if (!m || typeof m.update !== 'function' || typeof m.init !== 'function') {
-      throw new Error(`chain: argument ${i} is not a GradientTransformation ({name, init, update}); pass transforms such as transforms.clipByGlobalNorm(1)`);
+      throw new GradclipArgumentError(`chain: argument ${i} is not a GradientTransformation ({name, init, update}); pass transforms such as transforms.clipByGlobalNorm(1)`);
     }
   });
   const specs = members.map((m) => m.spec);
@@ -39,12 +45,13 @@ export function chain(...members: GradientTransformation[]): GradientTransformat
   return {
     name: `chain(${members.map((m) => m.name).join(', ')})`,
     spec,
+    fusableClip: forwardedClip(members),
     init(params: NamedTensorMap): ChainState {
       return members.map((m) => m.init(params));
     },
     update(updates: NamedTensorMap, state: ChainState, params?: NamedTensorMap): TransformResult<ChainState> {
       if (!Array.isArray(state) || state.length !== members.length) {
-        throw new Error(`chain: state must be an array of ${members.length} member states (from init), got ${Array.isArray(state) ? state.length : typeof state}`);
+        throw new GradclipArgumentError(`chain: state must be an array of ${members.length} member states (from init), got ${Array.isArray(state) ? state.length : typeof state}`);
       }
       let current = updates;
       const next: unknown[] = [...state];
@@ -65,39 +72,30 @@ export function chain(...members: GradientTransformation[]): GradientTransformat
   };
 }
 
-function mergeInfo(acc: TransformInfo, r: TransformInfo): void {
-  if (r.preClipNorm) {
-    if (acc.preClipNorm) r.preClipNorm.dispose();
-    else acc.preClipNorm = r.preClipNorm;
-  }
-  if (r.layerNorms) {
-    if (acc.layerNorms) disposeInfo({ layerNorms: r.layerNorms });
-    else acc.layerNorms = r.layerNorms;
-  }
-  if (r.postClipNorm) {
-    acc.postClipNorm?.dispose();
-    acc.postClipNorm = r.postClipNorm;
-  }
-  if (r.clipCoef) {
-    if (acc.clipCoef) {
-      const prod = tf.mul(acc.clipCoef, r.clipCoef) as Scalar;
-      acc.clipCoef.dispose();
-      r.clipCoef.dispose();
-      acc.clipCoef = prod;
-    } else acc.clipCoef = r.clipCoef;
-  }
-  if (r.clipped !== undefined) {
-    if (acc.clipped === undefined) acc.clipped = r.clipped;
-    else if (typeof acc.clipped === 'boolean' && typeof r.clipped === 'boolean') acc.clipped = acc.clipped || r.clipped;
-    else {
-      const a = typeof acc.clipped === 'boolean' ? tf.scalar(acc.clipped ? 1 : 0) : acc.clipped;
-      const b = typeof r.clipped === 'boolean' ? tf.scalar(r.clipped ? 1 : 0) : r.clipped;
-      acc.clipped = tf.maximum(a, b) as Scalar;
-      a.dispose();
-      b.dispose();
-    }
-  }
-  if (r.skip === true) acc.skip = true;
+/**
+ * The chain's `fusableClip`: defined when the last member is a fusable clip
+ * and every member before it only measures.
+ */
+function forwardedClip(members: readonly GradientTransformation[]): FusableGlobalClip | undefined {
+  const last = members[members.length - 1];
+  const clip = last?.fusableClip;
+  if (clip === undefined) return undefined;
+  const before = members.slice(0, -1);
+  if (!before.every((m) => m.measuresOnly === true)) return undefined;
+  if (before.length === 0) return clip;
+  const inner = clip.measure;
+  return {
+    maxNorm: clip.maxNorm,
+    rule: clip.rule,
+    fused: clip.fused,
+    measure(updates: NamedTensorMap, params?: NamedTensorMap): TransformInfo {
+      const info: TransformInfo = {};
+      // measuring members return their inputs and state unchanged; their state is never read
+      for (const m of before) mergeInfo(info, m.update(updates, m.init(params ?? {}), params).info);
+      if (inner) mergeInfo(info, inner(updates, params));
+      return info;
+    },
+  };
 }
 
 registerTransform('chain', (...specs: TransformSpec[]) => chain(...specs.map(transformFromSpec)));

@@ -1,23 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, requireThreshold } from '../clip/errors.js';
-import { TORCH_CLIP_EPS } from '../clip/clip-grad-norm.js';
-import { normOf, scaleBy, type FusedOption } from '../clip/norm-engine.js';
+import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
+import { normOf, type FusedOption } from '../kernels/dispatch.js';
 import { clampKeepNaN } from '../clip/clamp.js';
+import { clipInfo, globalClipCoef, scaleAll } from './internal.js';
 import { registerTransform } from './registry.js';
-import type { GradientTransformation, TransformResult } from './types.js';
+import type { GlobalNormRule, GradientTransformation, TransformResult } from './types.js';
+
+export type { GlobalNormRule } from './types.js';
+export { globalClipCoef } from './internal.js';
 
 /** Stateless transforms keep an empty record as state. */
 export type EmptyState = Readonly<Record<string, never>>;
-
-/**
- * Which coefficient rule a global-norm clip uses (they differ only at the
- * boundary and for non-finite norms):
- * - `'optax'`: `coef = 1 if n < c else c / n` (Optax `clip_by_global_norm`, Pascanu et al. Algorithm 1: clip at `>=`, no epsilon)
- * - `'tf'`: `coef = c · min(1/n, 1/c) + (n − n)` (`tf.clip_by_global_norm`, Keras `global_clipnorm`: NaN everywhere when n is not finite)
- * - `'torch'`: `coef = min(1, c / (n + 1e-6))` (`torch.nn.utils.clip_grad_norm_`)
- */
-export type GlobalNormRule = 'optax' | 'tf' | 'torch';
 
 /** Options of {@link clipByGlobalNorm}. */
 export interface ClipByGlobalNormOptions {
@@ -34,59 +28,6 @@ export interface ClipByGlobalNormOptions {
 }
 
 /**
- * What an optimizer wrapper needs to run a global-norm clip itself (scaling
- * gradients it owns in place, or folding the coefficient into a fused
- * optimizer update): found on transforms made by {@link clipByGlobalNorm}.
- */
-export interface FusableGlobalClip {
-  /** The threshold c. */
-  readonly maxNorm: number;
-  /** The coefficient rule. */
-  readonly rule: GlobalNormRule;
-  /** The kernel choice the transform was made with. */
-  readonly fused: FusedOption;
-}
-
-const FUSABLE = Symbol.for('gradclip.fusableGlobalClip');
-
-/** The clip parameters when `t` is a plain {@link clipByGlobalNorm} transform, else undefined. */
-export function fusableGlobalClipOf(t: GradientTransformation): FusableGlobalClip | undefined {
-  return (t as unknown as Record<symbol, FusableGlobalClip | undefined>)[FUSABLE];
-}
-
-/**
- * The info a global-norm clip reports: `preClipNorm = n`, `postClipNorm = n · coef`,
- * `clipCoef = coef`, `clipped = coef < 1` (takes ownership of `n` and `coef`).
- */
-export function globalClipInfo(n: Scalar, coef: Scalar): TransformResult<EmptyState>['info'] {
-  const post = tf.mul(n, coef) as Scalar;
-  const clipped = tf.tidy(() => tf.cast(tf.less(coef, 1), 'float32')) as Scalar;
-  return { preClipNorm: n, postClipNorm: post, clipCoef: coef, clipped };
-}
-
-/** The clip coefficient for global norm `n` and threshold `c` under `rule` (a new scalar). */
-export function globalClipCoef(n: Scalar, c: number, rule: GlobalNormRule): Scalar {
-  return tf.tidy(() => {
-    if (rule === 'torch') return tf.minimum(tf.div(c, tf.add(n, TORCH_CLIP_EPS)), 1) as Scalar;
-    if (rule === 'tf') return tf.add(tf.mul(c, tf.minimum(tf.div(1, n), 1 / c)), tf.sub(n, n)) as Scalar;
-    return tf.where(tf.less(n, c), tf.onesLike(n), tf.div(c, n)) as Scalar;
-  });
-}
-
-/**
- * Multiplies every update by `coef` (new tensors; one fused multi-tensor
- * kernel call on cpu/wasm). With `consume` the caller hands the updates over
- * (see {@link scaleBy}): they may be scaled in place, and must be disposed.
- */
-export function scaleAll(fn: string, updates: NamedTensorMap, coef: Scalar, fused: FusedOption, consume = false): NamedTensorMap {
-  const keys = Object.keys(updates);
-  const scaled = scaleBy(fn, keys.map((k) => updates[k]), coef, fused, consume);
-  const out: NamedTensorMap = {};
-  keys.forEach((k, i) => (out[k] = scaled[i]));
-  return out;
-}
-
-/**
  * Clips the whole gradient to a maximum global L2 norm, preserving its direction:
  *
  *   n = sqrt(Σ_i ||g_i||²),   g_i ← g_i · coef(n, maxNorm)
@@ -96,10 +37,11 @@ export function scaleAll(fn: string, updates: NamedTensorMap, coef: Scalar, fuse
  * `postClipNorm = n · coef`, `clipCoef` and `clipped` (as tensors: no host sync).
  *
  * The norm and the scale are each one fused multi-tensor kernel on cpu/wasm
- * (`options.fused`). Inside {@link withTransforms}/{@link withClipping} the
- * wrapper recognises this transform and, on wasm, folds the coefficient into
- * a fused SGD/Adam/AdamW update (no scale pass at all), or else scales the
- * gradients it owns in place (no extra memory).
+ * (`options.fused`). The transform declares itself in `fusableClip`, so
+ * inside `withTransforms`/`withClipping` (also as the clip of a `chain` after
+ * `monitor()`) the wrapper, on wasm, folds the coefficient into a fused
+ * SGD/Adam/AdamW update (no scale pass at all), or else scales the gradients
+ * it owns in place (no extra memory).
  *
  * @param maxNorm - a finite threshold > 0
  */
@@ -116,20 +58,18 @@ export function clipByGlobalNorm(maxNorm: number, options: ClipByGlobalNormOptio
   }
   const specOptions: Record<string, unknown> = { rule };
   if (fused !== undefined) specOptions.fused = fused;
-  const transform: GradientTransformation<EmptyState> = {
+  return {
     name: `clipByGlobalNorm(${maxNorm})`,
     spec: { type: 'clipByGlobalNorm', args: [maxNorm, specOptions] },
+    fusableClip: { maxNorm, rule, fused },
     init: () => ({}),
     update(updates, state): TransformResult<EmptyState> {
       const n = normOf(fn, Object.values(updates), 2, fused);
       const coef = globalClipCoef(n, maxNorm, rule);
-      const out = scaleAll(fn, updates, coef, fused);
-      return { updates: out, state, info: globalClipInfo(n, coef) };
+      const out = scaleAll(fn, updates, coef, { fused });
+      return { updates: out, state, info: clipInfo(n, coef) };
     },
   };
-  const fusable: FusableGlobalClip = { maxNorm, rule, fused };
-  Object.defineProperty(transform, FUSABLE, { value: fusable, enumerable: false });
-  return transform;
 }
 
 /**

@@ -3,8 +3,8 @@
  */
 import { registerTransform } from './registry.js';
 import type { GradientTransformation, TransformResult } from './types.js';
-import { GradclipArgumentError } from '../clip/errors.js';
-import { globalNormOf, layerAndGlobalNorms, requireState } from './adaptive/internal.js';
+import { GradclipArgumentError, requireState } from '../core/errors.js';
+import { globalNormOf, layerAndGlobalNorms } from './internal.js';
 
 /** Options of {@link monitor}. */
 export interface MonitorOptions {
@@ -42,6 +42,7 @@ export function monitor(options: MonitorOptions = {}): GradientTransformation<Mo
   }
   return {
     name: 'monitor',
+    measuresOnly: true,
     spec: { type: 'monitor', args: [{ layerNorms: withLayers }] },
     init(): MonitorState {
       return {};

@@ -4,6 +4,7 @@
  * wrapped with `withTransforms` survive `model.save` / `tf.loadLayersModel`.
  */
 import type { GradientTransformation, TransformSpec } from './types.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 /** A factory that rebuilds a transform from the JSON args of its spec. */
 export type TransformFactory = (...args: never[]) => GradientTransformation;
@@ -19,7 +20,7 @@ export function registerTransform(type: string, factory: TransformFactory): void
 export function transformFromSpec(spec: TransformSpec): GradientTransformation {
   const f = FACTORIES.get(spec.type);
   if (!f) {
-    throw new Error(
+    throw new GradclipArgumentError(
       `transformFromSpec: unknown transform type "${spec.type}"; registered types: ${[...FACTORIES.keys()].sort().join(', ')}. ` +
         'Register custom transforms with registerTransform(type, factory) before loading.',
     );

@@ -1,4 +1,5 @@
 import type { NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
+import type { FusedOption } from '../kernels/dispatch.js';
 
 /**
  * Measurements a transform reports about the step it just processed. Tensor
@@ -52,6 +53,23 @@ export interface GradientTransformation<S = unknown> {
    * saved with `model.save` and loaded back. Omit it for ad-hoc transforms.
    */
   readonly spec?: TransformSpec;
+  /**
+   * Set when this transform is exactly a global-norm clip (what
+   * `clipByGlobalNorm` makes, or a `chain` of one such clip after members that
+   * only measure): `update` scales every gradient by `coef(n, maxNorm)` under
+   * `rule`, returns its state unchanged and reports the clip's standard info.
+   * An optimizer wrapper (`withTransforms`, `withClipping`) may then run the
+   * clip itself: fold the coefficient into a fused optimizer update, or scale
+   * gradients it owns in place. Ad-hoc transforms leave it unset.
+   */
+  readonly fusableClip?: FusableGlobalClip;
+  /**
+   * Set when this transform only measures (`monitor()`): `update` returns its
+   * inputs and its state unchanged and reports only measurements of its input
+   * (`preClipNorm`, `layerNorms`). `chain` uses it to forward a member's
+   * {@link fusableClip}.
+   */
+  readonly measuresOnly?: boolean;
   /** Creates the initial state for the given parameters. */
   init(params: NamedTensorMap): S;
   /** Transforms one step's gradients. */
@@ -64,4 +82,32 @@ export interface TransformSpec {
   type: string;
   /** JSON arguments for the factory (nested specs for combinators). */
   args: unknown[];
+}
+
+/**
+ * Which coefficient rule a global-norm clip uses (they differ only at the
+ * boundary and for non-finite norms):
+ * - `'optax'`: `coef = 1 if n < c else c / n` (Optax `clip_by_global_norm`, Pascanu et al. Algorithm 1: clip at `>=`, no epsilon)
+ * - `'tf'`: `coef = c · min(1/n, 1/c) + (n − n)` (`tf.clip_by_global_norm`, Keras `global_clipnorm`: NaN everywhere when n is not finite)
+ * - `'torch'`: `coef = min(1, c / (n + 1e-6))` (`torch.nn.utils.clip_grad_norm_`)
+ */
+export type GlobalNormRule = 'optax' | 'tf' | 'torch';
+
+/**
+ * What an optimizer wrapper needs to run a global-norm clip itself (see
+ * {@link GradientTransformation.fusableClip}).
+ */
+export interface FusableGlobalClip {
+  /** The threshold c. */
+  readonly maxNorm: number;
+  /** The coefficient rule. */
+  readonly rule: GlobalNormRule;
+  /** The kernel choice the clip was made with (`false`: the wrapper must not fuse). */
+  readonly fused: FusedOption;
+  /**
+   * Runs the members before the clip that only measure (a `chain` sets it)
+   * on the raw gradients and returns their merged info; the wrapper merges
+   * the clip's info into it as `chain` would.
+   */
+  readonly measure?: (updates: NamedTensorMap, params?: NamedTensorMap) => TransformInfo;
 }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /**
  * A file opened for appending (`'a+'`: writes always go to the end, reads are
@@ -34,7 +35,7 @@ export class AppendFile {
   }
 
   private handle(what: string): number {
-    if (this.fd === null) throw new Error(`${this.owner}.${what}: the writer for ${this.path} is closed; open a new one`);
+    if (this.fd === null) throw new GradclipArgumentError(`${this.owner}.${what}: the writer for ${this.path} is closed; open a new one`);
     return this.fd;
   }
 

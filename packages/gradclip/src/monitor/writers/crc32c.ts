@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** Reflected Castagnoli polynomial (iSCSI, RFC 3720 section 12.1; TFRecord). */
 export const CRC32C_POLYNOMIAL = 0x82f63b78;
@@ -38,7 +39,7 @@ const TABLE = buildTable();
  */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > bytes.length || start > end) {
-    throw new Error(
+    throw new GradclipArgumentError(
       `crc32c: range must satisfy 0 <= start <= end <= bytes.length (${bytes.length}), got start=${start}, end=${end}`,
     );
   }

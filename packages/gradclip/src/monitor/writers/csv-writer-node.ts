@@ -7,6 +7,7 @@ import type { StepStats } from '../../core/step-stats.js';
 import { AppendFile, terminateTruncatedLine } from './append-file-node.js';
 import { CSV_BASE_COLUMNS, CSV_LAYER_PREFIX, encodeCsvHeader, encodeCsvRow, splitCsvLine } from './csv.js';
 import type { StepWriter } from './types.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** Options of {@link CsvWriter}. */
 export interface CsvWriterOptions {
@@ -81,7 +82,7 @@ export class CsvWriter implements StepWriter {
     const ok = nl >= 0 && base.length === CSV_BASE_COLUMNS.length && base.every((c, i) => c === CSV_BASE_COLUMNS[i]);
     const rest = cells.slice(CSV_BASE_COLUMNS.length);
     if (!ok || !rest.every((c) => c.startsWith(CSV_LAYER_PREFIX))) {
-      throw new Error(
+      throw new GradclipArgumentError(
         `CsvWriter: ${this.path} exists but its first line is not a gradclip steps header ` +
           `(${CSV_BASE_COLUMNS.join(',')}[,layer:<name>...]); choose another path or delete the file`,
       );
@@ -98,7 +99,7 @@ export class CsvWriter implements StepWriter {
   write(stats: StepStats): void {
     let prefix = '';
     if (this.layers === null) {
-      if (this.file.closed) throw new Error(`CsvWriter.write: the writer for ${this.path} is closed; open a new one`);
+      if (this.file.closed) throw new GradclipArgumentError(`CsvWriter.write: the writer for ${this.path} is closed; open a new one`);
       this.layers = [...(this.optionLayers ?? Object.keys(stats.layerNorms ?? {}))];
       this.layerSet = new Set(this.layers);
       prefix = encodeCsvHeader(this.layers) + '\n';

@@ -13,6 +13,7 @@
  * @packageDocumentation
  */
 import type { StepStats } from '../../core/step-stats.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** The fixed leading columns (**contract**), in order. */
 export const CSV_BASE_COLUMNS = [
@@ -112,7 +113,7 @@ export function splitCsvLine(line: string): string[] {
       i++;
       for (;;) {
         const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`splitCsvLine: unterminated quoted cell in line ${JSON.stringify(line)}`);
+        if (q < 0) throw new GradclipArgumentError(`splitCsvLine: unterminated quoted cell in line ${JSON.stringify(line)}`);
         cell += line.slice(i, q);
         if (line[q + 1] === '"') {
           cell += '"';
@@ -124,7 +125,7 @@ export function splitCsvLine(line: string): string[] {
       }
       cells.push(cell);
       if (i === line.length) return cells;
-      if (line[i] !== ',') throw new Error(`splitCsvLine: expected "," after a quoted cell at column ${i} of ${JSON.stringify(line)}`);
+      if (line[i] !== ',') throw new GradclipArgumentError(`splitCsvLine: expected "," after a quoted cell at column ${i} of ${JSON.stringify(line)}`);
       i++;
     } else {
       const c = line.indexOf(',', i);

@@ -10,6 +10,7 @@ import { CsvWriter } from './csv-writer-node.js';
 import { JsonlWriter } from './jsonl-writer-node.js';
 import { TfEventsWriter } from './tf-events-writer-node.js';
 import { MultiWriter, type StepWriter } from './types.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** File name of the JSONL log inside a run folder (**contract**). */
 export const STEPS_JSONL_FILE = 'steps.jsonl';
@@ -113,7 +114,7 @@ export class RunWriters implements StepWriter {
 export function openRunWriters(dir: string, options: RunWritersOptions = {}): RunWriters {
   const { jsonl = true, tensorboard = true, csv = false } = options;
   if (!jsonl && !tensorboard && !csv) {
-    throw new Error('openRunWriters: options enable no file; set at least one of jsonl, tensorboard, csv to true');
+    throw new GradclipArgumentError('openRunWriters: options enable no file; set at least one of jsonl, tensorboard, csv to true');
   }
   mkdirSync(dir, { recursive: true });
   const writers: StepWriter[] = [];

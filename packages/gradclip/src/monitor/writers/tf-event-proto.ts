@@ -28,6 +28,7 @@
  * @packageDocumentation
  */
 import { ProtoReader, ProtoWriter, WireType } from './protobuf-wire.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** One scalar of a TensorBoard summary: `Summary.Value{tag, simple_value}`. */
 export interface TfSummaryValue {
@@ -81,13 +82,13 @@ const VALUE_ONEOF = new Set([2, 3, 4, 5, 6, 8]);
  */
 export function encodeTfEventProto(event: TfEvent): Uint8Array {
   if (!Number.isSafeInteger(event.step)) {
-    throw new Error(`encodeTfEventProto: event.step must be a safe integer, got ${event.step}`);
+    throw new GradclipArgumentError(`encodeTfEventProto: event.step must be a safe integer, got ${event.step}`);
   }
   if (typeof event.wallTime !== 'number') {
-    throw new Error(`encodeTfEventProto: event.wallTime must be a number of seconds, got ${String(event.wallTime)}`);
+    throw new GradclipArgumentError(`encodeTfEventProto: event.wallTime must be a number of seconds, got ${String(event.wallTime)}`);
   }
   if (event.fileVersion !== undefined && typeof event.fileVersion !== 'string') {
-    throw new Error(`encodeTfEventProto: event.fileVersion must be a string, got ${String(event.fileVersion)}`);
+    throw new GradclipArgumentError(`encodeTfEventProto: event.fileVersion must be a string, got ${String(event.fileVersion)}`);
   }
   const w = new ProtoWriter();
   w.key(EVENT.wallTime, WireType.i64).double(event.wallTime);
@@ -98,7 +99,7 @@ export function encodeTfEventProto(event: TfEvent): Uint8Array {
     w.key(EVENT.summary, WireType.len).message((s) => {
       summary.value.forEach((v, i) => {
         if (typeof v.tag !== 'string' || typeof v.simpleValue !== 'number') {
-          throw new Error(
+          throw new GradclipArgumentError(
             `encodeTfEventProto: event.summary.value[${i}] must be {tag: string, simpleValue: number}, got ${JSON.stringify(v)}`,
           );
         }

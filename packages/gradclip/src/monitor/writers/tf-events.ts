@@ -13,6 +13,7 @@
 import type { StepStats } from '../../core/step-stats.js';
 import { encodeTfRecord } from './tfrecord.js';
 import { encodeTfEventProto, type TfEvent, type TfSummaryValue } from './tf-event-proto.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /** The `file_version` written in the first event of every file. */
 export const TF_EVENTS_FILE_VERSION = 'brain.Event:2';
@@ -110,10 +111,10 @@ export function encodeTfEvent(event: TfEvent): Uint8Array {
  */
 export function tfEventsFileName(unixSeconds: number, hostname: string): string {
   if (!Number.isInteger(unixSeconds) || unixSeconds < 0) {
-    throw new Error(`tfEventsFileName: unixSeconds must be a non-negative integer, got ${unixSeconds}`);
+    throw new GradclipArgumentError(`tfEventsFileName: unixSeconds must be a non-negative integer, got ${unixSeconds}`);
   }
   if (hostname.length === 0 || /[\\/]/.test(hostname)) {
-    throw new Error(`tfEventsFileName: hostname must be a non-empty name without "/" or "\\", got ${JSON.stringify(hostname)}`);
+    throw new GradclipArgumentError(`tfEventsFileName: hostname must be a non-empty name without "/" or "\\", got ${JSON.stringify(hostname)}`);
   }
   return `events.out.tfevents.${unixSeconds}.${hostname}`;
 }

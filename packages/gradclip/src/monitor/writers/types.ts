@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { StepStats } from '../../core/step-stats.js';
+import { GradclipArgumentError } from '../../core/errors.js';
 
 /**
  * A sink for step records.
@@ -61,13 +62,13 @@ export class MultiWriter implements StepWriter {
 
   /** Writes `stats` to every writer. */
   write(stats: StepStats): void {
-    if (this.closed) throw new Error('MultiWriter.write: the writer is closed; open a new one');
+    if (this.closed) throw new GradclipArgumentError('MultiWriter.write: the writer is closed; open a new one');
     runAll(this.writers, 'write', (w) => w.write(stats));
   }
 
   /** Flushes every writer. */
   flush(): void {
-    if (this.closed) throw new Error('MultiWriter.flush: the writer is closed; open a new one');
+    if (this.closed) throw new GradclipArgumentError('MultiWriter.flush: the writer is closed; open a new one');
     runAll(this.writers, 'flush', (w) => w.flush());
   }
 
@@ -106,13 +107,13 @@ export class MemoryWriter implements StepWriter {
 
   /** Appends `stats` to {@link MemoryWriter.steps}. */
   write(stats: StepStats): void {
-    if (this.closed) throw new Error('MemoryWriter.write: the writer is closed; open a new one');
+    if (this.closed) throw new GradclipArgumentError('MemoryWriter.write: the writer is closed; open a new one');
     this.steps.push(stats);
   }
 
   /** Nothing to flush. */
   flush(): void {
-    if (this.closed) throw new Error('MemoryWriter.flush: the writer is closed; open a new one');
+    if (this.closed) throw new GradclipArgumentError('MemoryWriter.flush: the writer is closed; open a new one');
   }
 
   /** Marks the writer closed. */

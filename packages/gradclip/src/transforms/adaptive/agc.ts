@@ -7,8 +7,8 @@ import { registerTransform } from '../registry.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
-import { GradclipArgumentError } from '../../clip/errors.js';
-import { entriesOf, requirePositive, requireState } from './internal.js';
+import { GradclipArgumentError, requirePositive, requireState } from '../../core/errors.js';
+import { entriesOf } from '../internal.js';
 import { addNSafe } from '../../kernels/fallback/add-n.js';
 
 /** Selects variables by name: exact names, a regular expression, or a predicate. */

@@ -7,18 +7,10 @@ import { registerTransform } from '../registry.js';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
 import { percentileOfSorted } from '../../core/stats.js';
 import type { GradientTransformation, TransformInfo, TransformResult } from '../types.js';
-import { GradclipArgumentError } from '../../clip/errors.js';
-import {
-  CLIP_EPS,
-  clipInfo,
-  insertSorted,
-  readGlobalNorm,
-  removeSorted,
-  requireFinite,
-  requireInteger,
-  requireState,
-  scaleAll,
-} from './internal.js';
+import { GradclipArgumentError, requireFinite, requireInteger, requireState } from '../../core/errors.js';
+import { TORCH_CLIP_EPS } from '../../core/constants.js';
+import { insertSorted, removeSorted } from '../../core/sorted.js';
+import { clipInfo, readGlobalNorm, scaleAll } from '../internal.js';
 
 /** Options of {@link autoClip}. */
 export interface AutoClipOptions {
@@ -140,9 +132,9 @@ export function autoClip(options: AutoClipOptions = {}): AdaptiveClipTransformat
         }
       }
       const threshold = percentileOfSorted(sorted, percentile);
-      const coef = norm > threshold ? threshold / (norm + CLIP_EPS) : 1;
+      const coef = norm > threshold ? threshold / (norm + TORCH_CLIP_EPS) : 1;
       return {
-        updates: coef === 1 ? { ...updates } : scaleAll(updates, coef),
+        updates: coef === 1 ? { ...updates } : scaleAll(FN, updates, coef),
         state: { sorted, recent },
         info: { ...clipInfo(norm, coef), threshold },
       };

@@ -4,19 +4,11 @@
  * Pre-Training", 2025, arXiv:2504.02507 (reference code: bluorion-com/ZClip).
  */
 import { registerTransform } from '../registry.js';
-import { GradclipArgumentError } from '../../clip/errors.js';
+import { GradclipArgumentError, requireFinite, requireInteger, requirePositive, requireState } from '../../core/errors.js';
+import { TORCH_CLIP_EPS } from '../../core/constants.js';
 import { emaMomentsUpdate, mean, variance } from '../../core/stats.js';
 import type { AdaptiveClipTransformation } from './auto-clip.js';
-import {
-  CLIP_EPS,
-  clipInfo,
-  readGlobalNorm,
-  requireFinite,
-  requireInteger,
-  requirePositive,
-  requireState,
-  scaleAll,
-} from './internal.js';
+import { clipInfo, readGlobalNorm, scaleAll } from '../internal.js';
 
 /** Options of {@link zClip}. */
 export interface ZClipOptions {
@@ -105,7 +97,7 @@ export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZC
       ? undefined
       : requirePositive(FN, 'maxGradNorm', ceiling, 'pass a positive global-norm ceiling such as 1.0, or null for none');
 
-  const coefFor = (norm: number, threshold: number): number => (norm > threshold ? threshold / (norm + CLIP_EPS) : 1);
+  const coefFor = (norm: number, threshold: number): number => (norm > threshold ? threshold / (norm + TORCH_CLIP_EPS) : 1);
 
   return {
     name: `zClip(${zThresh})`,
@@ -128,7 +120,7 @@ export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZC
         const threshold = maxGradNorm ?? Number.POSITIVE_INFINITY;
         const coef = maxGradNorm === undefined ? 1 : coefFor(norm, maxGradNorm);
         return {
-          updates: coef === 1 ? { ...updates } : scaleAll(updates, coef),
+          updates: coef === 1 ? { ...updates } : scaleAll(FN, updates, coef),
           state: next,
           info: { ...clipInfo(norm, coef), threshold },
         };
@@ -142,7 +134,7 @@ export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZC
       const coef = coefFor(norm, threshold);
       const ema = emaMomentsUpdate({ mean: mu, variance: state.variance }, spike ? adaptive : norm, alpha);
       return {
-        updates: coef === 1 ? { ...updates } : scaleAll(updates, coef),
+        updates: coef === 1 ? { ...updates } : scaleAll(FN, updates, coef),
         state: { warmup: [], mean: ema.mean, variance: ema.variance },
         info: { ...clipInfo(norm, coef), threshold },
       };

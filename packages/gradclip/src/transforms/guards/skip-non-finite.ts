@@ -7,8 +7,9 @@ import { registerTransform } from '../registry.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
-import { fusedNormAvailable, normOf } from '../../clip/norm-engine.js';
-import { entriesOf, requireInteger, requireState } from '../adaptive/internal.js';
+import { fusedNormAvailable, normOf } from '../../kernels/dispatch.js';
+import { requireInteger, requireState, GradclipArgumentError } from '../../core/errors.js';
+import { entriesOf } from '../internal.js';
 import { addNSafe } from '../../kernels/fallback/add-n.js';
 
 /** Options of {@link skipNonFinite}. */
@@ -97,7 +98,7 @@ export function skipNonFinite(options: SkipNonFiniteOptions = {}): GradientTrans
       }
       const consecutive = state.consecutiveSkipped + 1;
       if (maxConsecutive !== undefined && consecutive > maxConsecutive) {
-        throw new Error(
+        throw new GradclipArgumentError(
           `${FN}: ${consecutive} consecutive steps had NaN/Inf gradients (maxConsecutive is ${maxConsecutive}); the run has diverged: lower the learning rate, add clipping (e.g. transforms.clipByGlobalNorm(1)), check the inputs and the loss for NaN, or raise maxConsecutive`,
         );
       }

@@ -5,9 +5,9 @@
  */
 import { registerTransform } from '../registry.js';
 import type { GradientTransformation, TransformResult } from '../types.js';
-import { GradclipArgumentError } from '../../clip/errors.js';
+import { GradclipArgumentError, requireInteger, requirePositive, requireState } from '../../core/errors.js';
 import { mean, rollingPush, std } from '../../core/stats.js';
-import { readGlobalNorm, requireInteger, requirePositive, requireState } from '../adaptive/internal.js';
+import { readGlobalNorm } from '../internal.js';
 
 /** Options of {@link skipSpikes}. */
 export interface SkipSpikesOptions {

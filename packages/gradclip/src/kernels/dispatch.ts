@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engine, getBackend, scalar, type NamedTensorMap, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { globalNormComposite } from '../kernels/fallback/global-norm.js';
-import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../kernels/names.js';
-import { hasKernel, registerGradclipKernels } from '../kernels/register.js';
-import { GradclipArgumentError } from './errors.js';
+import { globalNormComposite } from './fallback/global-norm.js';
+import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from './names.js';
+import { hasKernel, registerGradclipKernels } from './register.js';
+import { GradclipArgumentError } from '../core/errors.js';
 
 let registered = false;
 
