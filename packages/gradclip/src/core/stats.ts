@@ -1,20 +1,17 @@
 /**
- * Float64 statistics on plain number arrays: percentiles with NumPy's default
- * interpolation, Welford mean/variance, exponential moving averages, a
- * fixed-capacity rolling window, robust statistics (median absolute
- * deviation) and log-space summaries.
+ * Float64 statistics on plain number arrays: loop-based extrema, percentiles
+ * with NumPy's default interpolation, Welford mean/variance, ZClip's EMA
+ * mean/variance step, a fixed-capacity rolling window with trailing medians,
+ * and the median absolute deviation.
  *
  * This module imports nothing from TF.js; every value is a JS `number`
  * (IEEE-754 float64).
  *
- * **Non-finite policy.** Functions that summarise a sample (`percentile`,
- * `median`, `mean`, `variance`, `mad`, ...) reject NaN and ±Infinity with an
+ * **Non-finite policy.** Functions that summarise a sample (`median`,
+ * `mean`, `variance`, `mad`, ...) reject NaN and ±Infinity with an
  * error naming the offending index: a NaN would otherwise silently poison the
  * result (NumPy returns NaN) and an infinite value makes interpolation
- * undefined. Filter first with {@link splitFinite}, which also tells you how
- * many values were dropped. {@link logSpaceStats} is the exception: it is
- * meant for raw gradient norms and reports what it excluded instead of
- * throwing.
+ * undefined. Drop non-finite values first.
  *
  * @module
  */
@@ -45,18 +42,6 @@ function assertPercentile(p: number, fn: string): void {
   }
 }
 
-/** Result of {@link splitFinite}. */
-export interface FiniteSplit {
-  /** The finite values, in their original order. */
-  finite: number[];
-  /** Indices (into the input) of the NaN / ±Infinity values that were dropped. */
-  nonFiniteIndices: number[];
-}
-
-/**
- * Separates finite values from NaN / ±Infinity, keeping order. Use it before
- * the summary functions of this module, which reject non-finite input.
- */
 /**
  * `max_i values_i` by a loop (`-Infinity` for an empty list), like
  * `Math.max(...values)` without spreading the list into arguments, which
@@ -75,25 +60,6 @@ export function minOf(values: readonly number[]): number {
   return m;
 }
 
-export function splitFinite(values: readonly number[]): FiniteSplit {
-  if (!Array.isArray(values)) {
-    throw new Error(`splitFinite: values must be an array of numbers, got ${typeof values}`);
-  }
-  const finite: number[] = [];
-  const nonFiniteIndices: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && Number.isFinite(v)) finite.push(v);
-    else nonFiniteIndices.push(i);
-  }
-  return { finite, nonFiniteIndices };
-}
-
-/** Returns a sorted (ascending) copy; the input is not modified. */
-export function sortedCopy(values: readonly number[]): number[] {
-  return Array.from(Float64Array.from(values).sort());
-}
-
 /**
  * Percentile of an **already sorted** (ascending), finite, non-empty sample,
  * with linear interpolation exactly as NumPy's default
@@ -107,7 +73,8 @@ export function sortedCopy(values: readonly number[]): number[] {
  * ```
  *
  * No validation of sortedness or finiteness is done (this is the inner loop
- * of {@link percentile} and {@link percentiles}); `p` is validated.
+ * of {@link median} and of AutoClip's and recommendThreshold's percentiles);
+ * `p` is validated.
  *
  * Source: `numpy/lib/_function_base_impl.py` (`_quantile`, `_lerp`);
  * R. J. Hyndman and Y. Fan, "Sample Quantiles in Statistical Packages",
@@ -127,34 +94,6 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
   return g >= 0.5 ? b - d * (1 - g) : a + d * g;
 }
 
-/**
- * The `p`-th percentile of `values` (0 ≤ p ≤ 100) with NumPy's default linear
- * interpolation (see {@link percentileOfSorted} for the formula). Matches
- * `np.percentile(values, p)` bit for bit on finite float64 input.
- *
- * @param values finite numbers, any order, at least one (not modified).
- * @param p percentile in [0, 100].
- * @throws if `values` is empty or holds a non-finite number, or `p` is outside [0, 100].
- */
-export function percentile(values: readonly number[], p: number): number {
-  assertPercentile(p, 'percentile');
-  assertFiniteArray(values, 'percentile');
-  assertNonEmpty(values, 'percentile');
-  return percentileOfSorted(Float64Array.from(values).sort(), p);
-}
-
-/**
- * Several percentiles of one sample, sorting once. Same rule and validation
- * as {@link percentile}; the result is in the order of `ps`.
- */
-export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
-  assertFiniteArray(values, 'percentiles');
-  assertNonEmpty(values, 'percentiles');
-  for (const p of ps) assertPercentile(p, 'percentiles');
-  const sorted = Float64Array.from(values).sort();
-  return ps.map((p) => percentileOfSorted(sorted, p));
-}
-
 /** Median of a finite, non-empty sample: `percentile(values, 50)` (mean of the two middle values for even n). */
 export function median(values: readonly number[]): number {
   assertFiniteArray(values, 'median');
@@ -163,66 +102,31 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Running state of Welford's online algorithm for the mean and the sum of
- * squared deviations. Immutable: {@link welfordUpdate} returns a new record.
+ * Welford's one-pass mean and sum of squared deviations `m2 = Σ (x_i - mean)^2`
+ * of finite values: per value `n' = n + 1`, `δ = x - mean`,
+ * `mean' = mean + δ / n'`, `m2' = m2 + δ * (x - mean')`.
  *
  * Source: B. P. Welford, "Note on a method for calculating corrected sums of
  * squares and products", Technometrics 4(3), 1962; Knuth, TAOCP vol. 2, 4.2.2.
  */
-export interface WelfordState {
-  /** Number of values seen. */
-  readonly count: number;
-  /** Mean of the values seen (0 when `count` is 0). */
-  readonly mean: number;
-  /** Sum of squared deviations from the mean, `Σ (x_i - mean)^2`. */
-  readonly m2: number;
-}
-
-/** The empty Welford state (`count = 0`). */
-export function welfordInit(): WelfordState {
-  return { count: 0, mean: 0, m2: 0 };
-}
-
-/**
- * Adds one value: `n' = n + 1`, `δ = x - mean`, `mean' = mean + δ / n'`,
- * `m2' = m2 + δ * (x - mean')`.
- *
- * @throws if `x` is not finite.
- */
-export function welfordUpdate(state: WelfordState, x: number): WelfordState {
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new Error(`welfordUpdate: x must be a finite number, got ${String(x)}`);
+function welford(values: readonly number[]): { count: number; mean: number; m2: number } {
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (const x of values) {
+    count = count + 1;
+    const delta = x - mean;
+    mean = mean + delta / count;
+    m2 = m2 + delta * (x - mean);
   }
-  const count = state.count + 1;
-  const delta = x - state.mean;
-  const mean = state.mean + delta / count;
-  const m2 = state.m2 + delta * (x - mean);
   return { count, mean, m2 };
-}
-
-/**
- * Variance of a Welford state, `m2 / (count - ddof)`.
- *
- * @param ddof delta degrees of freedom: 0 for the population variance (NumPy's default), 1 for the sample variance.
- * @throws if `count - ddof <= 0`.
- */
-export function welfordVariance(state: WelfordState, ddof = 0): number {
-  if (!Number.isInteger(ddof) || ddof < 0) {
-    throw new Error(`welfordVariance: ddof must be a non-negative integer, got ${String(ddof)}`);
-  }
-  if (state.count - ddof <= 0) {
-    throw new Error(`welfordVariance: need more than ddof=${ddof} values, got ${state.count}`);
-  }
-  return state.m2 / (state.count - ddof);
 }
 
 /** Mean of a finite, non-empty sample (Welford's update, stable for large offsets). */
 export function mean(values: readonly number[]): number {
   assertFiniteArray(values, 'mean');
   assertNonEmpty(values, 'mean');
-  let s = welfordInit();
-  for (const v of values) s = welfordUpdate(s, v);
-  return s.mean;
+  return welford(values).mean;
 }
 
 /** Options of {@link variance}. */
@@ -249,9 +153,8 @@ export function variance(values: readonly number[], opts: VarianceOptions = {}):
   if (values.length <= ddof) {
     throw new Error(`variance: need more than ddof=${ddof} values, got ${values.length}`);
   }
-  let s = welfordInit();
-  for (const v of values) s = welfordUpdate(s, v);
-  return welfordVariance(s, ddof);
+  const s = welford(values);
+  return s.m2 / (s.count - ddof);
 }
 
 /** Standard deviation, `sqrt(variance(values, opts))`. */
@@ -263,76 +166,6 @@ function assertDecay(decay: number, fn: string): void {
   if (typeof decay !== 'number' || !(decay >= 0 && decay < 1)) {
     throw new Error(`${fn}: decay must be in [0, 1), got ${String(decay)}`);
   }
-}
-
-/**
- * State of an exponential moving average started at zero, with the count of
- * updates so that it can be bias-corrected like Adam's moments.
- */
-export interface EmaState {
-  /** The raw (biased toward 0) average. */
-  readonly value: number;
-  /** Number of updates applied. */
-  readonly count: number;
-}
-
-/** The empty EMA state (`value = 0`, `count = 0`). */
-export function emaInit(): EmaState {
-  return { value: 0, count: 0 };
-}
-
-/**
- * One EMA step: `value' = decay * value + (1 - decay) * x`.
- * `decay` is the weight of the past (0.97 in ZClip, β in Adam).
- *
- * @throws if `decay` is outside [0, 1) or `x` is not finite.
- */
-export function emaUpdate(state: EmaState, x: number, decay: number): EmaState {
-  assertDecay(decay, 'emaUpdate');
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new Error(`emaUpdate: x must be a finite number, got ${String(x)}`);
-  }
-  return { value: decay * state.value + (1 - decay) * x, count: state.count + 1 };
-}
-
-/**
- * Bias-corrected EMA value `value / (1 - decay^count)` (Kingma & Ba 2014,
- * arXiv 1412.6980, section 3). The EMA of a constant sequence is that
- * constant after every update.
- *
- * @throws if no update has been applied yet (`count = 0`).
- */
-export function emaDebiased(state: EmaState, decay: number): number {
-  assertDecay(decay, 'emaDebiased');
-  if (state.count === 0) throw new Error('emaDebiased: the EMA has no updates yet (count = 0)');
-  return state.value / (1 - Math.pow(decay, state.count));
-}
-
-/** Options of {@link emaSeries}. */
-export interface EmaSeriesOptions {
-  /**
-   * Divide by `1 - decay^t` so that early values are not biased toward 0.
-   * @default true
-   */
-  debias?: boolean;
-}
-
-/**
- * The EMA after each value of `values` (same length):
- * `m_t = decay * m_{t-1} + (1 - decay) * x_t`, `m_0 = 0`, optionally
- * bias-corrected by `1 - decay^t`. Useful for smoothing loss curves.
- */
-export function emaSeries(values: readonly number[], decay: number, opts: EmaSeriesOptions = {}): number[] {
-  assertDecay(decay, 'emaSeries');
-  assertFiniteArray(values, 'emaSeries');
-  const debias = opts.debias ?? true;
-  const out: number[] = [];
-  let s = emaInit();
-  for (const v of values) {
-    s = emaUpdate(s, v, decay);
-    out.push(debias ? emaDebiased(s, decay) : s.value);
-  }
-  return out;
 }
 
 /** EMA estimate of a mean and a variance (see {@link emaMomentsUpdate}). */
@@ -365,7 +198,7 @@ export function emaMomentsUpdate(state: EmaMoments, x: number, decay: number): E
  * Appends `x` to a window of at most `capacity` values and returns a **new**
  * array (oldest first); the oldest value is dropped when full. Handy for
  * immutable transform state: `state.history = rollingPush(state.history, norm, 128)`.
- * O(capacity) per call; use {@link RingBuffer} for large windows.
+ * O(capacity) per call.
  *
  * @throws if `capacity` is not a positive integer.
  */
@@ -377,73 +210,6 @@ export function rollingPush(window: readonly number[], x: number, capacity: numb
   const out = window.slice(start);
   out.push(x);
   return out;
-}
-
-/**
- * Fixed-capacity ring buffer of numbers with O(1) `push`; when full, a push
- * overwrites the oldest value. {@link RingBuffer.toArray} returns the
- * contents oldest first as a new array, and {@link RingBuffer.clone} a copy,
- * so callers that keep immutable state can snapshot it.
- */
-export class RingBuffer {
-  /** Maximum number of values held. */
-  readonly capacity: number;
-  private readonly buf: Float64Array;
-  private start = 0;
-  private len = 0;
-
-  /** @throws if `capacity` is not a positive integer. */
-  constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new Error(`RingBuffer: capacity must be a positive integer, got ${String(capacity)}`);
-    }
-    this.capacity = capacity;
-    this.buf = new Float64Array(capacity);
-  }
-
-  /** Number of values currently held (≤ capacity). */
-  get size(): number {
-    return this.len;
-  }
-
-  /** True when `size === capacity`. */
-  get full(): boolean {
-    return this.len === this.capacity;
-  }
-
-  /** Appends `x`, dropping the oldest value when full; returns `this`. */
-  push(x: number): this {
-    if (this.len < this.capacity) {
-      this.buf[(this.start + this.len) % this.capacity] = x;
-      this.len++;
-    } else {
-      this.buf[this.start] = x;
-      this.start = (this.start + 1) % this.capacity;
-    }
-    return this;
-  }
-
-  /** The `i`-th value, oldest first (`i` in `[0, size)`). */
-  get(i: number): number {
-    if (!Number.isInteger(i) || i < 0 || i >= this.len) {
-      throw new Error(`RingBuffer.get: index must be an integer in [0, ${this.len}), got ${String(i)}`);
-    }
-    return this.buf[(this.start + i) % this.capacity];
-  }
-
-  /** The contents, oldest first, as a new array. */
-  toArray(): number[] {
-    const out: number[] = new Array<number>(this.len);
-    for (let i = 0; i < this.len; i++) out[i] = this.buf[(this.start + i) % this.capacity];
-    return out;
-  }
-
-  /** An independent copy with the same contents. */
-  clone(): RingBuffer {
-    const c = new RingBuffer(this.capacity);
-    for (const v of this.toArray()) c.push(v);
-    return c;
-  }
 }
 
 /**
@@ -504,103 +270,4 @@ export function mad(values: readonly number[], opts: MadOptions = {}): number {
   assertNonEmpty(values, 'mad');
   const m = median(values);
   return scale * median(values.map((v) => Math.abs(v - m)));
-}
-
-/** Result of {@link robustZScores}. */
-export interface RobustZ {
-  /** Median of the sample. */
-  center: number;
-  /** `MAD_NORMAL_SCALE * MAD` (an estimate of σ for normal data). */
-  sigma: number;
-  /** `(x_i - center) / sigma` per value; ±Infinity (or NaN for x = center) when `sigma` is 0. */
-  z: number[];
-}
-
-/**
- * Robust z-scores `(x - median) / (1.4826 * MAD)`, the outlier score of
- * Iglewicz & Hoaglin (1993, "How to Detect and Handle Outliers"), who flag
- * |z| > 3.5. Finite, non-empty input only.
- */
-export function robustZScores(values: readonly number[]): RobustZ {
-  assertFiniteArray(values, 'robustZScores');
-  assertNonEmpty(values, 'robustZScores');
-  const center = median(values);
-  const sigma = mad(values, { scale: MAD_NORMAL_SCALE });
-  return { center, sigma, z: values.map((v) => (v - center) / sigma) };
-}
-
-/** Result of {@link logSpaceStats}. All `log10*` fields are NaN when `count` is 0. */
-export interface LogSpaceStats {
-  /** Number of positive finite values used. */
-  count: number;
-  /** Values excluded: zero or negative (no logarithm). */
-  nonPositive: number;
-  /** Values excluded: NaN or ±Infinity. */
-  nonFinite: number;
-  /** Mean of `log10(x)`. */
-  log10Mean: number;
-  /** Population standard deviation of `log10(x)`. */
-  log10Std: number;
-  /** Median of `log10(x)` (equals `log10(median(x))` for odd counts). */
-  log10Median: number;
-  /** `1.4826 * MAD` of `log10(x)`: a robust σ in decades. */
-  log10Sigma: number;
-  /** Geometric mean `10^log10Mean`. */
-  geometricMean: number;
-  /** Smallest and largest positive finite value. */
-  min: number;
-  max: number;
-}
-
-/**
- * Summary of a positive quantity in log10 space (gradient norms span orders
- * of magnitude and are roughly log-normal, so spreads are best measured in
- * decades). Zero, negative and non-finite values are counted and excluded
- * rather than rejected, so raw norm series can be passed directly.
- */
-export function logSpaceStats(values: readonly number[]): LogSpaceStats {
-  if (!Array.isArray(values)) {
-    throw new Error(`logSpaceStats: values must be an array of numbers, got ${typeof values}`);
-  }
-  const logs: number[] = [];
-  let nonPositive = 0;
-  let nonFinite = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) nonFinite++;
-    else if (v <= 0) nonPositive++;
-    else {
-      logs.push(Math.log10(v));
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  if (logs.length === 0) {
-    return {
-      count: 0,
-      nonPositive,
-      nonFinite,
-      log10Mean: Number.NaN,
-      log10Std: Number.NaN,
-      log10Median: Number.NaN,
-      log10Sigma: Number.NaN,
-      geometricMean: Number.NaN,
-      min: Number.NaN,
-      max: Number.NaN,
-    };
-  }
-  const m = mean(logs);
-  return {
-    count: logs.length,
-    nonPositive,
-    nonFinite,
-    log10Mean: m,
-    log10Std: Math.sqrt(variance(logs)),
-    log10Median: median(logs),
-    log10Sigma: mad(logs, { scale: MAD_NORMAL_SCALE }),
-    geometricMean: Math.pow(10, m),
-    min,
-    max,
-  };
 }
