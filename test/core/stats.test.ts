@@ -12,7 +12,7 @@ import {
   std,
   trailingMedians,
   variance,
-} from '../../packages/gradclip/src/core/stats.js';
+} from '../../packages/gradclip/src/core/stats/index.js';
 
 const SEED = 20240611;
 const finiteDouble = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });

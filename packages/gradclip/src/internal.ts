@@ -8,5 +8,5 @@
  * @internal
  */
 export { formatNumber } from './core/format.js';
-export { maxOf, median, minOf } from './core/stats.js';
+export { maxOf, median, minOf } from './core/stats/index.js';
 export { ClipRateWindow } from './monitor/clip-rate.js';

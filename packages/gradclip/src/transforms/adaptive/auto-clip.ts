@@ -5,7 +5,7 @@
  */
 import { registerTransform } from '../registry.js';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
-import { percentileOfSorted } from '../../core/stats.js';
+import { percentileOfSorted } from '../../core/stats/index.js';
 import type { GradientTransformation, TransformInfo, TransformResult } from '../types.js';
 import { GradclipArgumentError } from '../../clip/errors.js';
 import {

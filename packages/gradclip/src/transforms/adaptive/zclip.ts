@@ -5,7 +5,7 @@
  */
 import { registerTransform } from '../registry.js';
 import { GradclipArgumentError } from '../../clip/errors.js';
-import { emaMomentsUpdate, mean, variance } from '../../core/stats.js';
+import { emaMomentsUpdate, mean, variance } from '../../core/stats/index.js';
 import type { AdaptiveClipTransformation } from './auto-clip.js';
 import {
   CLIP_EPS,

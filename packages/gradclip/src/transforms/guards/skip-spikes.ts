@@ -6,7 +6,7 @@
 import { registerTransform } from '../registry.js';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { GradclipArgumentError } from '../../clip/errors.js';
-import { mean, rollingPush, std } from '../../core/stats.js';
+import { mean, rollingPush, std } from '../../core/stats/index.js';
 import { readGlobalNorm, requireInteger, requirePositive, requireState } from '../adaptive/internal.js';
 
 /** Options of {@link skipSpikes}. */
