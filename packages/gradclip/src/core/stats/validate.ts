@@ -25,7 +25,7 @@ export function assertFiniteArray(values: readonly number[], fn: string, arg = '
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new Error(
         `${fn}: ${arg}[${i}] is ${String(v)}; every value must be a finite number ` +
-          `(drop non-finite values first, e.g. with splitFinite)`,
+          `(drop non-finite values first)`,
       );
     }
   }
