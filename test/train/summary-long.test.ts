@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxOf, minOf } from '../../packages/gradclip/src/core/stats.js';
+import { maxOf, minOf } from '../../packages/gradclip/src/core/stats/index.js';
 import { diagnose, type StepStats } from '../../packages/gradclip/src/index.js';
 import { summarizeRun } from '../../packages/cli/src/train/summary.js';
 

@@ -8,5 +8,5 @@
  * @packageDocumentation
  */
 export { formatNumber, type FormatNumberOptions } from './core/format.js';
-export { maxOf, median, minOf } from './core/stats.js';
+export { maxOf, median, minOf } from './core/stats/index.js';
 export { ClipRateWindow, clipRate, isNonFiniteStep, layerOrder, normSummary, type NormSummary } from './core/run-metrics.js';

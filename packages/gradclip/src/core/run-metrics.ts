@@ -13,7 +13,7 @@
  *   pre-clip norms, with loops (no argument spreading: any run length).
  */
 import { GradclipArgumentError } from './errors.js';
-import { median } from './stats.js';
+import { median } from './stats/index.js';
 import type { StepStats } from './step-stats.js';
 
 /** The clip rate of `steps`: clipped / applied (not skipped) steps; null when no step was applied. */

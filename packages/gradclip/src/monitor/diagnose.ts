@@ -14,7 +14,7 @@
  */
 
 import { formatNumber } from '../core/format.js';
-import { median, minOf, trailingMedians } from '../core/stats.js';
+import { median, minOf, trailingMedians } from '../core/stats/index.js';
 import { recommendThreshold } from './recommend.js';
 import type { StepStats } from '../core/step-stats.js';
 

@@ -14,7 +14,7 @@
 
 import { formatNumber } from '../core/format.js';
 import { ceilSignificant, niceCeil } from '../core/nice.js';
-import { MAD_NORMAL_SCALE, median, mad, percentileOfSorted } from '../core/stats.js';
+import { MAD_NORMAL_SCALE, median, mad, percentileOfSorted } from '../core/stats/index.js';
 
 /** Options of {@link recommendThreshold}. */
 export interface RecommendThresholdOptions {

@@ -5,7 +5,7 @@
  */
 import { registerTransform } from '../registry.js';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
-import { percentileOfSorted } from '../../core/stats.js';
+import { percentileOfSorted } from '../../core/stats/index.js';
 import type { GradientTransformation, TransformInfo, TransformResult } from '../types.js';
 import { GradclipArgumentError, requireFinite, requireInteger, requireState } from '../../core/errors.js';
 import { TORCH_CLIP_EPS } from '../../core/constants.js';

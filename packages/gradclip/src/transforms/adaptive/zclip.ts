@@ -6,7 +6,7 @@
 import { registerTransform } from '../registry.js';
 import { GradclipArgumentError, requireFinite, requireInteger, requirePositive, requireState } from '../../core/errors.js';
 import { TORCH_CLIP_EPS } from '../../core/constants.js';
-import { emaMomentsUpdate, mean, variance } from '../../core/stats.js';
+import { emaMomentsUpdate, mean, variance } from '../../core/stats/index.js';
 import type { AdaptiveClipTransformation } from './auto-clip.js';
 import { clipInfo, readGlobalNorm, scaleAll } from '../internal.js';
 

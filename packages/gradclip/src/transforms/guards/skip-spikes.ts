@@ -6,7 +6,7 @@
 import { registerTransform } from '../registry.js';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { GradclipArgumentError, requireInteger, requirePositive, requireState } from '../../core/errors.js';
-import { mean, rollingPush, std } from '../../core/stats.js';
+import { mean, rollingPush, std } from '../../core/stats/index.js';
 import { readGlobalNorm } from '../internal.js';
 
 /** Options of {@link skipSpikes}. */
