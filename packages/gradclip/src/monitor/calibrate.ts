@@ -114,7 +114,6 @@ export async function calibrate(
   }
   let lossAt: CalibrationLoss;
   let variables: Variable[];
-  let batchTensors: Tensor[] = [];
   if (typeof target === 'function') {
     if (!Array.isArray(dataOrVariables)) {
       throw new GradclipArgumentError('calibrate: with a loss function, the second argument must be the array of variables to train');
@@ -139,7 +138,6 @@ export async function calibrate(
         return lossFn(y, model.apply(x, { training: true }) as Tensor);
       });
     options = { ...options, optimizer: options.optimizer ?? (model.optimizer as Optimizer | undefined) };
-    batchTensors = [];
   }
   const opt = options.optimizer ? cloneOptimizer(options.optimizer) : tf.train.sgd(0.01);
   if (options.optimizer) await copyOptimizerState(options.optimizer, opt);
@@ -159,7 +157,6 @@ export async function calibrate(
   } finally {
     variables.forEach((v, i) => v.assign(snapshot[i]));
     tf.dispose(snapshot);
-    tf.dispose(batchTensors);
     opt.dispose();
   }
   return { ...recommendThreshold(norms, options.recommend), norms, losses };
