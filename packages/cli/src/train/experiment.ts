@@ -3,21 +3,19 @@
  * per-step statistics. Shared by the CLI (`gradclip train`) and the
  * dashboard (which calls {@link Experiment.step} from an animation loop), so
  * it does no I/O of its own.
+ *
+ * What is trained is a {@link Problem} (see `problems/`): the Experiment
+ * knows nothing about any one task family.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { getTotalNorm, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, adamw, withTransforms, type TransformingOptimizer } from 'gradclip';
+import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
+import { getTotalNorm, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
 import { createRng, type Rng } from '../core/random.js';
-import { createCharCorpus, type CharCorpus } from '../tasks/data/charlm/index.js';
-import { CLIFF_DEFAULTS } from '../tasks/data/cliff.js';
-import { getTask } from '../tasks/data/registry.js';
-import type { SequenceBatch, SequenceTask } from '../tasks/data/types.js';
-import { computeLoss, softmaxCrossEntropy } from '../tasks/losses.js';
-import { createModel } from '../tasks/models/create.js';
-import type { Model, SequenceModel, TokenModel } from '../tasks/models/types.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
 import { resolveRunConfig, type RunConfig } from './config.js';
+import { createOptimizer } from './optimizer.js';
+import { createProblem, type Problem } from './problems/index.js';
 
 /** Result of an evaluation on fresh data. */
 export interface EvalResult {
@@ -28,12 +26,6 @@ export interface EvalResult {
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion). */
   errorRate?: number;
 }
-
-/** What the model is trained on; one of three shapes. */
-type Problem =
-  | { kind: 'sequence'; task: SequenceTask; model: SequenceModel }
-  | { kind: 'charlm'; corpus: CharCorpus; model: TokenModel }
-  | { kind: 'cliff'; w: Variable; b: Variable };
 
 let instanceCounter = 0;
 
@@ -66,73 +58,18 @@ export class Experiment {
     const [initRng, dataRng] = root.fork(2);
     this.dataRng = dataRng;
     this.evalSeed = c.seed * 7919 + 104729;
-    this.problem = this.buildProblem(initRng);
-    this.inner = this.buildOptimizer();
+    this.problem = createProblem(c, initRng, this.prefix);
+    this.inner = createOptimizer(c);
     this.schedule = c.warmup > 0 ? warmupSchedule({ peakLr: c.lr, warmupSteps: c.warmup }) : null;
-    const agcExclude = this.problem.kind === 'cliff' ? [] : [this.outputLayerName()];
+    const output = this.problem.outputLayerName;
+    const agcExclude = output === null ? [] : [output];
     const transform = clipTransform(parseClipSpec(c.clip), { skipNonFinite: c.skipNonFinite, agcExclude });
     this.optimizer = withTransforms(this.inner, transform, { layerNorms: true });
   }
 
-  private buildProblem(rng: Rng): Problem {
-    const c = this.config;
-    if (c.task === 'cliff') {
-      const w = tf.variable(tf.scalar(c.cliffW), true, `${this.prefix}cliff/w`);
-      const b = tf.variable(tf.scalar(c.cliffB), true, `${this.prefix}cliff/b`);
-      return { kind: 'cliff', w, b };
-    }
-    if (c.task === 'charlm') {
-      const corpus = createCharCorpus();
-      const model = createModel({
-        name: c.model,
-        prefix: this.prefix,
-        rng,
-        vocabSize: corpus.vocab.size,
-        hidden: c.hidden,
-        init: c.init,
-        transformer: { maxLength: c.length },
-      }) as TokenModel;
-      return { kind: 'charlm', corpus, model };
-    }
-    const task = getTask(c.task);
-    const model = createModel({
-      name: c.model,
-      prefix: this.prefix,
-      rng,
-      inputSize: task.inputDim,
-      outputSize: task.outputDim,
-      output: task.targetKind,
-      hidden: c.hidden,
-      init: c.init,
-    }) as SequenceModel;
-    return { kind: 'sequence', task, model };
-  }
-
-  private buildOptimizer(): Optimizer {
-    const c = this.config;
-    switch (c.optimizer) {
-      case 'sgd':
-        return tf.train.sgd(c.lr);
-      case 'momentum':
-        return tf.train.momentum(c.lr, c.momentum);
-      case 'adam':
-        return tf.train.adam(c.lr);
-      case 'adamw':
-        return adamw({ learningRate: c.lr, weightDecay: c.weightDecay });
-    }
-  }
-
-  /** Name of the final read-out weight (excluded from AGC, as Brock et al. do for the classifier). */
-  private outputLayerName(): string {
-    const vars = this.variables;
-    const kernels = vars.filter((v) => v.shape.length >= 2);
-    return (kernels[kernels.length - 1] ?? vars[vars.length - 1]).name;
-  }
-
   /** The trainable variables, in forward order. */
   get variables(): readonly Variable[] {
-    const p = this.problem;
-    return p.kind === 'cliff' ? [p.w, p.b] : p.model.variables;
+    return this.problem.variables;
   }
 
   /** Steps taken so far. */
@@ -147,40 +84,7 @@ export class Experiment {
 
   /** Human description of the task. */
   get description(): string {
-    const p = this.problem;
-    if (p.kind === 'cliff') return 'cliff: one-unit RNN x_t = w*sigmoid(x_{t-1}) + b, 50 steps, E = (sigmoid(x_50) - 0.7)^2';
-    if (p.kind === 'charlm') return p.corpus.description;
-    return p.task.description;
-  }
-
-  /** Loss of one batch as a closure for `minimize`, plus the tensors to free afterwards. */
-  private batchLoss(rng: Rng, batchSize: number, split: 'train' | 'valid' = 'train'): { f: () => Scalar; free: Tensor[]; batch?: SequenceBatch } {
-    const p = this.problem;
-    const c = this.config;
-    if (p.kind === 'cliff') {
-      const { w, b } = p;
-      const f = (): Scalar =>
-        tf.tidy(() => {
-          let x: Tensor = tf.scalar(CLIFF_DEFAULTS.x0);
-          for (let t = 0; t < CLIFF_DEFAULTS.steps; t++) x = tf.add(tf.mul(w, tf.sigmoid(x)), b);
-          return tf.square(tf.sub(tf.sigmoid(x), CLIFF_DEFAULTS.target)) as Scalar;
-        });
-      return { f, free: [] };
-    }
-    if (p.kind === 'charlm') {
-      const cb = p.corpus.sampleBatch(rng, batchSize, c.length, split);
-      const ids = tf.tensor2d(cb.inputs, [cb.batch, cb.seqLen], 'int32');
-      const targets = tf.tensor2d(cb.targets, [cb.batch, cb.seqLen], 'int32');
-      const f = (): Scalar => tf.tidy(() => softmaxCrossEntropy(p.model.forward(ids), targets));
-      return { f, free: [ids, targets] };
-    }
-    const batch = p.task.sample(rng, batchSize, c.length);
-    const x = tf.tensor3d(batch.inputs, [batch.time, batch.batch, batch.inputDim]);
-    const yShape = batch.targetKind === 'last' ? [batch.batch, batch.outputDim] : [batch.time, batch.batch, batch.outputDim];
-    const y = tf.tensor(batch.targets, yShape);
-    const mask = batch.mask ? tf.tensor2d(batch.mask, [batch.time, batch.batch]) : undefined;
-    const f = (): Scalar => tf.tidy(() => computeLoss(batch.loss, p.model.forward(x), y, mask));
-    return { f, free: mask ? [x, y, mask] : [x, y], batch };
+    return this.problem.description;
   }
 
   /**
@@ -192,9 +96,9 @@ export class Experiment {
     if (this.done) throw new Error(`Experiment.step: the run is finished (${this.stepsDone} steps${this.divergedAtStep !== null ? ', diverged' : ''})`);
     const n = this.stepsDone + 1;
     if (this.schedule) (this.inner as unknown as { learningRate: number }).learningRate = this.schedule(n);
-    const { f, free } = this.batchLoss(this.dataRng, this.config.batch);
+    const { loss, free } = this.problem.batchLoss(this.dataRng, this.config.batch);
     try {
-      this.optimizer.minimize(f, false, this.variables as Variable[]);
+      this.optimizer.minimize(loss, false, this.variables as Variable[]);
     } finally {
       tf.dispose(free);
     }
@@ -223,29 +127,9 @@ export class Experiment {
    * drawn from a fixed evaluation stream (the same sequences at every call).
    */
   evaluate(): EvalResult {
-    const p = this.problem;
-    const rng = createRng(this.evalSeed);
-    const total = p.kind === 'cliff' ? 1 : this.config.evalSize;
-    const chunk = Math.min(total, 500);
-    let lossSum = 0;
-    let errSum = 0;
-    let count = 0;
-    for (let done = 0; done < total; done += chunk) {
-      const size = Math.min(chunk, total - done);
-      const { f, free, batch } = this.batchLoss(rng, size, 'valid');
-      const loss = f();
-      lossSum += loss.dataSync()[0] * size;
-      loss.dispose();
-      if (p.kind === 'sequence' && batch) {
-        const pred = tf.tidy(() => p.model.forward(free[0] as tf.Tensor3D));
-        errSum += p.task.errorRate(pred.dataSync() as Float32Array, batch) * size;
-        pred.dispose();
-      }
-      tf.dispose(free);
-      count += size;
-    }
-    const r: EvalResult = { step: this.stepsDone, loss: lossSum / count };
-    if (p.kind === 'sequence') r.errorRate = errSum / count;
+    const m = this.problem.evaluate(createRng(this.evalSeed), this.config.evalSize);
+    const r: EvalResult = { step: this.stepsDone, loss: m.loss };
+    if (m.errorRate !== undefined) r.errorRate = m.errorRate;
     this.evals.push(r);
     return r;
   }
@@ -262,9 +146,9 @@ export class Experiment {
       return await calibrate(
         () => {
           tf.dispose(held);
-          const { f, free } = this.batchLoss(rng, this.config.batch);
+          const { loss, free } = this.problem.batchLoss(rng, this.config.batch);
           held = free;
-          return f();
+          return loss();
         },
         this.variables,
         { steps, optimizer: this.inner, recommend },
@@ -276,14 +160,12 @@ export class Experiment {
 
   /** Current values of the cliff parameters (w, b); null for other tasks. */
   cliffParams(): { w: number; b: number } | null {
-    const p = this.problem;
-    if (p.kind !== 'cliff') return null;
-    return { w: p.w.dataSync()[0], b: p.b.dataSync()[0] };
+    return this.problem.cliffPosition();
   }
 
   /** Unigram entropy of the charlm corpus in nats/char (the context-free baseline), else null. */
   get entropyBaseline(): number | null {
-    return this.problem.kind === 'charlm' ? this.problem.corpus.unigramEntropy : null;
+    return this.problem.entropyBaseline;
   }
 
   /** Seconds since the run was created. */
@@ -296,11 +178,7 @@ export class Experiment {
     if (this.disposed) return;
     this.disposed = true;
     this.optimizer.dispose();
-    const p = this.problem;
-    if (p.kind === 'cliff') {
-      p.w.dispose();
-      p.b.dispose();
-    } else p.model.dispose();
+    this.problem.dispose();
   }
 }
 
