@@ -103,7 +103,7 @@ describe('problems', () => {
     }
   });
 
-  it('leaks no tensors: batch loss + free, evaluation, and (model problems) dispose, twice', () => {
+  it('leaks no tensors: batch loss + free, evaluation, and dispose, twice', () => {
     for (const [i, partial] of ([{ task: 'cliff' }, { task: 'memorization', model: 'gru', hidden: 4, length: 10 }, { task: 'charlm', model: 'rnn', hidden: 4, length: 8 }] as Partial<RunConfig>[]).entries()) {
       const before = tf.memory().numTensors;
       const p = make(partial, `lk${i}/`);
@@ -119,10 +119,7 @@ describe('problems', () => {
       assert.equal(leaked(() => p.evaluate(createRng(2), 5)), 0, `${partial.task}: evaluate`);
       p.dispose();
       p.dispose();
-      // The cliff's two initial tf.scalar values stay registered after its
-      // variables are disposed (as before the problems were split out), so
-      // only the model-based problems are checked back to zero here.
-      if (partial.task !== 'cliff') assert.equal(tf.memory().numTensors, before, `${partial.task}: dispose`);
+      assert.equal(tf.memory().numTensors, before, `${partial.task}: dispose`);
     }
   });
 });

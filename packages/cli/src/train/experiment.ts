@@ -35,7 +35,7 @@ export class Experiment {
   readonly config: RunConfig;
   /** Every step's statistics so far. */
   readonly stats: StepStats[] = [];
-  /** Evaluations so far (the last is the final one once {@link finish} ran). */
+  /** Evaluations so far (the last is the final evaluation once the run is done). */
   readonly evals: EvalResult[] = [];
   /** Step at which a non-finite loss or weight first appeared, or null. */
   divergedAtStep: number | null = null;

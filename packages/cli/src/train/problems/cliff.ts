@@ -42,8 +42,11 @@ export class CliffProblem implements Problem {
 
   /** Creates w = `config.cliffW` and b = `config.cliffB` (in that order), named after `prefix`. */
   constructor(config: CliffProblemConfig, prefix: string) {
-    this.w = tf.variable(tf.scalar(config.cliffW), true, `${prefix}cliff/w`);
-    this.b = tf.variable(tf.scalar(config.cliffB), true, `${prefix}cliff/b`);
+    const w0 = tf.scalar(config.cliffW);
+    const b0 = tf.scalar(config.cliffB);
+    this.w = tf.variable(w0, true, `${prefix}cliff/w`);
+    this.b = tf.variable(b0, true, `${prefix}cliff/b`);
+    tf.dispose([w0, b0]);
     this.variables = [this.w, this.b];
   }
 
