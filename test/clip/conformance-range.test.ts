@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
 import { assertNormClose, assertOutputsClose } from '../helpers/vectors.js';
-import { clipByNorm, clipGradNorm, getTotalNorm, globalNorm } from '../../packages/gradclip/src/index.js';
+import { clipByNorm, clipGradNorm, getTotalNorm, globalNorm } from 'gradclip';
 
 const F32_MAX = 3.4028234663852886e38;
 const P_VALUES = [0.5, 1, 1.5, 2, 3, Infinity] as const;

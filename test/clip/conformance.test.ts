@@ -38,7 +38,7 @@ import {
   globalNorm,
   type GradContainer,
   type NamedGrad,
-} from '../../packages/gradclip/src/index.js';
+} from 'gradclip';
 
 const vectors = loadClipVectors();
 /** Sets with more elements than this run only as Tensor[] (every form is covered by the smaller sets). */

@@ -27,7 +27,7 @@ import {
   transforms,
   withClipping,
   withTransforms,
-} from '../../packages/gradclip/src/index.js';
+} from 'gradclip';
 
 function esc(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
 import { rng } from '../helpers/rng.js';
-import { clipByGlobalNorm, clipGradNorm } from '../../packages/gradclip/src/index.js';
+import { clipByGlobalNorm, clipGradNorm } from 'gradclip';
 
 function grads(seed: number): tf.Tensor[] {
   const r = rng(seed);

@@ -30,8 +30,8 @@ import {
   getTotalNorm,
   globalNorm,
   type NamedGrad,
-} from '../../packages/gradclip/src/index.js';
-import { TORCH_CLIP_EPS } from '../../packages/gradclip/src/clip/clip-grad-norm.js';
+} from 'gradclip';
+import { TORCH_CLIP_EPS } from 'gradclip';
 
 const f = Math.fround;
 const RUNS = 100;

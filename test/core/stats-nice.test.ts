@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { NICE_MANTISSAS, ceilSignificant, niceCeil, niceFloor } from '../../packages/gradclip/src/core/nice.js';
-import { formatNumber } from '../../packages/gradclip/src/core/format.js';
+import { formatNumber } from 'gradclip/internal';
 
 test('niceCeil / niceFloor: hand-picked values', () => {
   const ceil: [number, number][] = [

@@ -26,10 +26,10 @@
  * Every case also checks that it leaks no tensor.
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipByGlobalNorm, clipGradNorm } from '../../packages/gradclip/src/clip/index.js';
-import { adamw } from '../../packages/gradclip/src/optim/adamw.js';
-import { withClipping, type ClippingOptions } from '../../packages/gradclip/src/optim/with-clipping.js';
-import { withTransforms, type TransformingOptimizer } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { clipByGlobalNorm, clipGradNorm } from 'gradclip';
+import { adamw } from 'gradclip';
+import { withClipping, type ClippingOptions } from 'gradclip';
+import { withTransforms, type TransformingOptimizer } from 'gradclip';
 import * as transforms from '../../packages/gradclip/src/transforms/index.js';
 import { createModel } from '../../packages/cli/src/tasks/models/index.js';
 import type { TokenModel } from '../../packages/cli/src/tasks/models/types.js';

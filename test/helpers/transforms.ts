@@ -1,6 +1,6 @@
 /** Small helpers shared by the transform tests. */
 import assert from 'node:assert/strict';
-import type { TransformInfo } from '../../packages/gradclip/src/transforms/types.js';
+import type { TransformInfo } from 'gradclip';
 import { tf } from './backends.js';
 
 /** Gradients {a: [3k], b: [4k]} whose global norm is exactly 5k (squares exact in float32). */

@@ -4,7 +4,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { clipGradNorm, getTotalNorm } from '../../packages/gradclip/src/clip/index.js';
+import { clipGradNorm, getTotalNorm } from 'gradclip';
 import { maxAbsF32, normF32, scaleF32, sumAbsF32, sumSquaresF32 } from '../../packages/gradclip/src/kernels/cpu/f32-loops.js';
 import { rng } from '../helpers/rng.js';
 

@@ -5,8 +5,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { withClipping, withTransforms, adamw } from '../../packages/gradclip/src/optim/index.js';
-import { fusedUpdateAvailable, applyClippedUpdate } from '../../packages/gradclip/src/optim/fused-update.js';
+import { withClipping, withTransforms, adamw } from 'gradclip';
+import { fusedUpdateAvailable, applyClippedUpdate } from 'gradclip';
 import * as transforms from '../../packages/gradclip/src/transforms/index.js';
 import { measurePeak } from '../../bench/lib/memory.js';
 import { rng } from '../helpers/rng.js';

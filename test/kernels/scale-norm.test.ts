@@ -12,7 +12,7 @@ import {
   getTotalNorm,
   globalNorm,
   fusedScaleAvailable,
-} from '../../packages/gradclip/src/clip/index.js';
+} from 'gradclip';
 import { scaleBy } from '../../packages/gradclip/src/kernels/dispatch.js';
 import { setWasmSimdEnabled } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 import { measurePeak } from '../../bench/lib/memory.js';

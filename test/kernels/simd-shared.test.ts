@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
 import { instantiateSimd, isSharedMemory, tryInstantiateSimd } from '../../packages/gradclip/src/kernels/wasm/simd/index.js';
 import { setWasmSimdEnabled, wasmKernelPath } from '../../packages/gradclip/src/kernels/wasm/simd-instance.js';
-import { getTotalNorm } from '../../packages/gradclip/src/index.js';
+import { getTotalNorm } from 'gradclip';
 import { rng } from '../helpers/rng.js';
 import { SIMD_WASM_BASE64 } from '../../packages/gradclip/src/kernels/wasm/simd/module.generated.js';
 import { SIMD_WASM_SHARED_BASE64 } from '../../packages/gradclip/src/kernels/wasm/simd/module-shared.generated.js';

@@ -14,7 +14,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { calibrate } from '../../packages/gradclip/src/monitor/calibrate.js';
+import { calibrate } from 'gradclip';
 import { rng as prng } from '../helpers/rng.js';
 
 

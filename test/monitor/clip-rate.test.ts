@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ClipRateWindow, rollingClipRate } from '../../packages/gradclip/src/core/run-metrics.js';
+import { ClipRateWindow, rollingClipRate } from 'gradclip';
 
 describe('rolling clip rate', () => {
   it('counts clipped steps among the last `window` applied steps, ignoring skipped ones', () => {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent } from '../../packages/gradclip/src/monitor/writers/tf-events.js';
-import { encodeJsonlLine } from '../../packages/gradclip/src/monitor/writers/jsonl.js';
+import type { StepStats } from 'gradclip';
+import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent } from 'gradclip';
+import { encodeJsonlLine } from 'gradclip';
 import { encodeTfRecord } from '../../packages/gradclip/src/monitor/writers/tfrecord.js';
-import { readTfEvents } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
-import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';
+import { readTfEvents } from 'gradclip';
+import { readStepsJsonl } from 'gradclip';
 
 const stats: fc.Arbitrary<StepStats> = fc.record({
   step: fc.integer({ min: 1, max: 1e9 }),

@@ -21,10 +21,10 @@ import {
   decodeTfEventProto,
   encodeTfEventProto,
   type TfEvent,
-} from '../../packages/gradclip/src/monitor/writers/tf-event-proto.js';
+} from 'gradclip';
 import { ProtobufDecodeError, ProtoReader, ProtoWriter } from '../../packages/gradclip/src/monitor/writers/protobuf-wire.js';
 import { encodeTfRecord } from '../../packages/gradclip/src/monitor/writers/tfrecord.js';
-import { readTfEvents } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
+import { readTfEvents } from 'gradclip';
 
 // The schema the library used with protobufjs before the hand-written codec.
 const SCHEMA = {

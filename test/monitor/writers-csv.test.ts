@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { CsvWriter } from '../../packages/gradclip/src/monitor/writers/csv-writer-node.js';
-import { encodeCsvHeader, encodeCsvRow, quoteCsvCell, splitCsvLine } from '../../packages/gradclip/src/monitor/writers/csv.js';
+import type { StepStats } from 'gradclip';
+import { CsvWriter } from 'gradclip/node';
+import { encodeCsvHeader, encodeCsvRow, quoteCsvCell, splitCsvLine } from 'gradclip';
 
 const HEADER = 'step,loss,preClipNorm,postClipNorm,clipCoef,clipped,skipped,time';
 

@@ -4,10 +4,10 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { JsonlWriter } from '../../packages/gradclip/src/monitor/writers/jsonl-writer-node.js';
-import { encodeJsonlLine } from '../../packages/gradclip/src/monitor/writers/jsonl.js';
-import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';
+import type { StepStats } from 'gradclip';
+import { JsonlWriter } from 'gradclip/node';
+import { encodeJsonlLine } from 'gradclip';
+import { readStepsJsonl } from 'gradclip';
 
 const A: StepStats = {
   step: 1,

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { TfEventsWriter } from '../../packages/gradclip/src/monitor/writers/tf-events-writer-node.js';
-import { encodeTfEvent, stepStatsToTfEvent, tfEventsFileName } from '../../packages/gradclip/src/monitor/writers/tf-events.js';
-import { readTfEvents, tfEventsToStepStats } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
+import type { StepStats } from 'gradclip';
+import { TfEventsWriter } from 'gradclip/node';
+import { encodeTfEvent, stepStatsToTfEvent, tfEventsFileName } from 'gradclip';
+import { readTfEvents, tfEventsToStepStats } from 'gradclip';
 import { crcBitwise, maskRef } from '../helpers/crc-reference.js';
 
 // ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
-import { AdamW, adamw, GradclipArgumentError, type AdamWOptions } from '../../packages/gradclip/src/index.js';
+import { AdamW, adamw, GradclipArgumentError, type AdamWOptions } from 'gradclip';
 
 let uid = 0;
 

@@ -7,7 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
-import { transforms, withTransforms, type GradientTransformation, type StepStats } from '../../packages/gradclip/src/index.js';
+import { transforms, withTransforms, type GradientTransformation, type StepStats } from 'gradclip';
 import { clipTransform, parseClipSpec } from '../../packages/cli/src/train/clip-spec.js';
 import { rng } from '../helpers/rng.js';
 

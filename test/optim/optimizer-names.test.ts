@@ -15,7 +15,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
-import { GradclipArgumentError, transforms, withClipping, withTransforms, type OptimizerName } from '../../packages/gradclip/src/index.js';
+import { GradclipArgumentError, transforms, withClipping, withTransforms, type OptimizerName } from 'gradclip';
 import { OPTIMIZER_NAMES } from '../../packages/gradclip/src/optim/optimizer-names.js';
 
 /** Every name tfjs-layers 4.22's `getOptimizer` accepts (tfjs-layers/src/optimizers.ts). */

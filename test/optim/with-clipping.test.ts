@@ -19,7 +19,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayersModel, Optimizer, Scalar, Sequential, Tensor, Variable } from '@tensorflow/tfjs';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
-import { adamw, TransformingOptimizer, withClipping } from '../../packages/gradclip/src/index.js';
+import { adamw, TransformingOptimizer, withClipping } from 'gradclip';
 
 // ---------------------------------------------------------------- helpers ---
 

@@ -10,7 +10,7 @@ import { parseClipSpec, parseClipList, clipTransform } from '../../packages/cli/
 import { resolveRunConfig, DEFAULT_RUN_CONFIG } from '../../packages/cli/src/train/config.js';
 import { createExperiment } from '../../packages/cli/src/train/experiment.js';
 import { summarizeRun } from '../../packages/cli/src/train/summary.js';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
+import type { StepStats } from 'gradclip';
 
 describe('clip specs', () => {
   it('parses every documented form', () => {

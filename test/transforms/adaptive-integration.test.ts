@@ -6,7 +6,7 @@ import { skipNonFinite, skipSpikes } from '../../packages/gradclip/src/transform
 import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
 import { chain } from '../../packages/gradclip/src/transforms/chain.js';
 import { transformFromSpec } from '../../packages/gradclip/src/transforms/registry.js';
-import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { withTransforms } from 'gradclip';
 
 describe('adaptive transforms inside withTransforms (cpu)', () => {
   before(async () => {

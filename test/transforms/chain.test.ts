@@ -18,7 +18,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
-import { transforms, withTransforms, type GradientTransformation, type TransformInfo } from '../../packages/gradclip/src/index.js';
+import { transforms, withTransforms, type GradientTransformation, type TransformInfo } from 'gradclip';
 
 // ------------------------------------------------------- tiny transforms ---
 

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { NamedTensorMap, Tensor } from '@tensorflow/tfjs';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
-import { transforms, type GradientTransformation, type TransformInfo } from '../../packages/gradclip/src/index.js';
+import { transforms, type GradientTransformation, type TransformInfo } from 'gradclip';
 
 const f = Math.fround;
 const U = 2 ** -24;

@@ -25,7 +25,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
 import { chain, clipByGlobalNorm, skipNonFinite, skipSpikes } from '../../packages/gradclip/src/transforms/index.js';
-import { withTransforms, type TransformingOptimizer } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { withTransforms, type TransformingOptimizer } from 'gradclip';
 import { rng as prng } from '../helpers/rng.js';
 
 const STEPS = 300;

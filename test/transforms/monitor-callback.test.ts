@@ -1,14 +1,14 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
-import { gradStatsCallback, type StepStatsSource } from '../../packages/gradclip/src/monitor/callback.js';
-import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
+import { gradStatsCallback, type StepStatsSource } from 'gradclip';
+import { withTransforms } from 'gradclip';
 import { chain } from '../../packages/gradclip/src/transforms/chain.js';
 import { clipByGlobalNorm } from '../../packages/gradclip/src/transforms/clip.js';
 import { monitor } from '../../packages/gradclip/src/transforms/monitor.js';
 import { skipNonFinite } from '../../packages/gradclip/src/transforms/guards/index.js';
-import { MemoryWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
-import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
+import { MemoryWriter } from 'gradclip';
+import type { StepStats } from 'gradclip';
 
 /** y = x W + b: 3 inputs, 1 output, deterministic weights. */
 function linearModel(): tf.Sequential {

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 // gradclip's GPU kernels are opt-in entries (gradclip/webgl, gradclip/webgpu)
 import '../../../packages/gradclip/src/webgl.js';
 import '../../../packages/gradclip/src/webgpu.js';
-import { clipGradNorm, getTotalNorm } from '../../../packages/gradclip/src/index.js';
+import { clipGradNorm, getTotalNorm } from 'gradclip';
 import { scaleBy } from '../../../packages/gradclip/src/kernels/dispatch.js';
 import { hasKernel } from '../../../packages/gradclip/src/kernels/register.js';
 import { GRADCLIP_GLOBAL_NORM, GRADCLIP_SCALE } from '../../../packages/gradclip/src/kernels/names.js';

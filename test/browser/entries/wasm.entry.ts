@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { clipGradNorm, getTotalNorm } from '../../../packages/gradclip/src/index.js';
+import { clipGradNorm, getTotalNorm } from 'gradclip';
 import { wasmKernelPath, type WasmKernelPath } from '../../../packages/gradclip/src/kernels/wasm/simd-instance.js';
 
 setWasmPaths('/');
