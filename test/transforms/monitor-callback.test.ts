@@ -42,18 +42,21 @@ describe('gradStatsCallback with model.fit (cpu)', () => {
     const mem = new MemoryWriter();
     const xs = tf.tensor2d(X);
     const ys = tf.tensor2d(Y);
+    const cb = gradStatsCallback(opt, { onStep: (s) => void seen.push(s), writers: [mem] });
     await model.fit(xs, ys, {
       batchSize: 4,
       epochs: 2,
       shuffle: false,
       verbose: 0,
-      callbacks: [gradStatsCallback(opt, { onStep: (s) => void seen.push(s), writers: [mem] })],
+      callbacks: [cb],
     });
     // 6 steps; flushEvery = statsBuffer = 2 -> reads after batches 2, epoch end (1 step), 5, epoch end (1 step)
     assert.deepEqual(seen.map((s) => s.step), [1, 2, 3, 4, 5, 6]);
     assert.equal(drains, 4);
     assert.deepEqual(mem.steps, seen);
-    assert.throws(() => mem.write(seen[0]), /closed/, 'writers are closed when training ends');
+    // fit leaves the writers open (another fit may follow); close() closes them
+    await cb.close();
+    assert.throws(() => mem.write(seen[0]), /closed/, 'writers are closed by close()');
 
     // Step 1 against a float64 reference: first batch rows 0..3 with the initial weights.
     //   r_i = x_i . (0.5, -1, 2) + 0.25 - y_i,  loss = mean(r^2),

@@ -5,6 +5,7 @@ import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
 import { scaleBy, type FusedOption } from '../kernels/dispatch.js';
 import { totalNormFor, type TotalNormOptions } from './total-norm.js';
 import { TORCH_CLIP_EPS } from '../core/constants.js';
+import { checkOptions } from '../core/options.js';
 
 /** PyTorch's epsilon in the clip coefficient `maxNorm / (total + 1e-6)`. */
 export { TORCH_CLIP_EPS };
@@ -72,6 +73,7 @@ export function clipGradsWithNorm<G extends GradContainer>(
   totalNorm: Scalar | number,
   options: ClipGradsWithNormOptions = {},
 ): G {
+  checkOptions<ClipGradsWithNormOptions>('clipGradsWithNorm', options, { fused: 'boolean', inPlace: 'boolean' });
   return clipWithNorm('clipGradsWithNorm', grads, maxNorm, totalNorm, options);
 }
 
@@ -119,6 +121,12 @@ export function clipGradNorm<G extends GradContainer>(
   maxNorm: number,
   options: TotalNormOptions & ClipGradsWithNormOptions = {},
 ): ClipGradNormResult<G> {
+  checkOptions<TotalNormOptions & ClipGradsWithNormOptions>('clipGradNorm', options, {
+    normType: 'checked',
+    fused: 'boolean',
+    errorIfNonfinite: 'boolean',
+    inPlace: 'boolean',
+  });
   requireThreshold('clipGradNorm', 'maxNorm', maxNorm, true);
   const totalNorm = totalNormFor('clipGradNorm', grads, options);
   return { grads: clipWithNorm('clipGradNorm', grads, maxNorm, totalNorm, options), totalNorm };

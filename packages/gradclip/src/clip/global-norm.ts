@@ -3,6 +3,7 @@ import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { flattenGrads, type GradContainer } from './containers.js';
 import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
 import { normOf, scaleBy, type FusedOption } from '../kernels/dispatch.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link globalNorm} and {@link clipByGlobalNorm}. */
 export interface GlobalNormOptions {
@@ -33,10 +34,13 @@ export interface GlobalNormOptions {
  * values above ~1e19). `null`/`undefined` entries are ignored.
  * @returns a new scalar
  */
-export function globalNorm(tensors: GradContainer, options: GlobalNormOptions = {}): Scalar {
+export function globalNorm(tensors: GradContainer, opts: GlobalNormOptions = {}): Scalar {
+  const options = checkOptions<GlobalNormOptions>('globalNorm', opts, { fused: 'boolean' });
   const { tensors: ts } = flattenGrads('globalNorm', 'tensors', tensors);
   return normOf('globalNorm', ts, 2, options.fused);
 }
+
+const GLOBAL_NORM_OPTIONS = { fused: 'boolean', inPlace: 'boolean' } as const;
 
 /**
  * Clips tensors by the ratio of the sum of their norms, as `tf.clip_by_global_norm`
@@ -60,9 +64,10 @@ export function clipByGlobalNorm<G extends GradContainer>(
   tensors: G,
   clipNorm: number,
   useNorm?: Scalar | number,
-  options: GlobalNormOptions = {},
+  opts: GlobalNormOptions = {},
 ): [G, Scalar] {
   const fn = 'clipByGlobalNorm';
+  const options = checkOptions<GlobalNormOptions>(fn, opts, GLOBAL_NORM_OPTIONS);
   requireThreshold(fn, 'clipNorm', clipNorm, false);
   const flat = flattenGrads(fn, 'tensors', tensors);
   const norm = useNorm === undefined ? normOf(fn, flat.tensors, 2, options.fused) : requireUseNorm(fn, useNorm);

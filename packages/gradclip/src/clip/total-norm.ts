@@ -2,6 +2,7 @@ import type { Scalar } from '@tensorflow/tfjs-core';
 import { flattenGrads, type GradContainer } from './containers.js';
 import { GradclipArgumentError, requireNormType } from '../core/errors.js';
 import { normOf, type FusedOption } from '../kernels/dispatch.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link getTotalNorm} and {@link clipGradNorm}. */
 export interface TotalNormOptions {
@@ -46,6 +47,7 @@ export function getTotalNorm(grads: GradContainer, options: TotalNormOptions = {
  * @internal
  */
 export function totalNormFor(fn: string, grads: GradContainer, options: TotalNormOptions): Scalar {
+  if (fn === 'getTotalNorm') checkOptions<TotalNormOptions>(fn, options, { normType: 'checked', fused: 'boolean', errorIfNonfinite: 'boolean' });
   const p = requireNormType(fn, options.normType ?? 2);
   const { tensors } = flattenGrads(fn, 'grads', grads);
   const total = normOf(fn, tensors, p, options.fused);

@@ -123,3 +123,67 @@ export function requireFloatTensor<T extends TensorLike>(fn: string, name: strin
   }
   return x;
 }
+
+/** True when `v` is an array of finite numbers `>= 0` (ascending too with `ascending`); for validating restored states. */
+export function isNormList(v: unknown, ascending = false): v is number[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return false;
+    if (ascending && i > 0 && x < (v[i - 1] as number)) return false;
+  }
+  return true;
+}
+
+/** True when `v` is an integer `>= 0` (a counter of a restored state). */
+export function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/** Throws unless `v` is an array; returns it typed. */
+export function requireArray<T>(fn: string, name: string, v: unknown, what: string): readonly T[] {
+  if (!Array.isArray(v)) throw new GradclipArgumentError(`${fn}: ${name} must be an array of ${what}, got ${describeValue(v)}`);
+  return v as readonly T[];
+}
+
+/** Throws unless `v` is an array of strings. */
+export function requireStringArray(fn: string, name: string, v: unknown): readonly string[] {
+  const a = requireArray<unknown>(fn, name, v, 'strings');
+  const i = a.findIndex((x) => typeof x !== 'string');
+  if (i >= 0) throw new GradclipArgumentError(`${fn}: ${name}[${i}] must be a string, got ${describeValue(a[i])}`);
+  return a as readonly string[];
+}
+
+/** Throws unless `v` is a non-empty string (a file or folder path, a name). */
+export function requireNonEmptyString(fn: string, name: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0) {
+    throw new GradclipArgumentError(`${fn}: ${name} must be a non-empty string, got ${v === '' ? 'an empty string' : describeValue(v)}`);
+  }
+  return v;
+}
+
+/** Throws unless `v` is a non-null object (not an array); `shape` describes the expected record. */
+export function requireRecord(fn: string, name: string, v: unknown, shape: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new GradclipArgumentError(`${fn}: ${name} must be ${shape}, got ${Array.isArray(v) ? 'an array' : describeValue(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/** Throws unless `v` looks like a StepStats record (an object with an integer `step`). */
+export function requireStepRecord(fn: string, name: string, v: unknown): void {
+  const r = requireRecord(fn, name, v, 'a StepStats record {step, loss, preClipNorm, ...}');
+  if (typeof r.step !== 'number' || !Number.isInteger(r.step)) {
+    throw new GradclipArgumentError(`${fn}: ${name}.step must be an integer, got ${describeValue(r.step)}`);
+  }
+}
+
+/** Throws unless `v` is a Uint8Array (file contents as bytes). */
+export function requireBytes(fn: string, name: string, v: unknown): Uint8Array {
+  if (!(v instanceof Uint8Array)) {
+    throw new GradclipArgumentError(
+      `${fn}: ${name} must be a Uint8Array (the file's bytes, e.g. fs.readFileSync(path)), got ${describeValue(v)}`,
+    );
+  }
+  return v;
+}

@@ -12,7 +12,7 @@
  * - **norm summary**: count, finite count, median and maximum of the finite
  *   pre-clip norms, with loops (no argument spreading: any run length).
  */
-import { GradclipArgumentError } from './errors.js';
+import { GradclipArgumentError, requireArray, requireRecord } from './errors.js';
 import { median } from './stats/index.js';
 import type { StepStats } from './step-stats.js';
 
@@ -112,6 +112,7 @@ export class ClipRateWindow {
 
 /** The rolling clip rate after every step of `stats` (null until the first applied step). */
 export function rollingClipRate(stats: readonly Pick<StepStats, 'clipped' | 'skipped'>[], window = 100): Array<number | null> {
+  requireArray('rollingClipRate', 'stats', stats, 'StepStats records').forEach((s, i) => requireRecord('rollingClipRate', `stats[${i}]`, s, 'a StepStats record'));
   const w = new ClipRateWindow(window);
   return stats.map((s) => {
     w.push(s);

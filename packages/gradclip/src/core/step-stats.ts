@@ -1,4 +1,4 @@
-import { GradclipArgumentError } from './errors.js';
+import { GradclipArgumentError, requireStepRecord } from './errors.js';
 
 /**
  * The per-step statistics record that every part of gradclip exchanges: the
@@ -70,6 +70,7 @@ export type EncodedStepStats = Omit<StepStats, 'loss' | 'preClipNorm' | 'postCli
 
 /** Converts a record to its JSON-safe form (one line of `steps.jsonl`). */
 export function encodeStepStats(s: StepStats): EncodedStepStats {
+  requireStepRecord('encodeStepStats', 'stats', s);
   const out: EncodedStepStats = {
     step: s.step,
     loss: encodeNullable(s.loss),

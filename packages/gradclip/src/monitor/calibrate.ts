@@ -19,7 +19,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getTotalNorm } from '../clip/total-norm.js';
 import { TransformingOptimizer } from '../optim/transforming-optimizer.js';
 import { recommendThreshold, type RecommendedThreshold, type RecommendThresholdOptions } from './recommend.js';
-import { GradclipArgumentError } from '../core/errors.js';
+import { GradclipArgumentError, requireInteger } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link calibrate}. */
 export interface CalibrateOptions {
@@ -41,6 +42,12 @@ export interface CalibrationResult extends RecommendedThreshold {
   norms: number[];
   /** The loss of every calibration step. */
   losses: number[];
+  /**
+   * Which loss the steps differentiated: `"loss function"` (the first form),
+   * `"data.loss"`, `"compiled: <name>"` (the model's compiled loss), or
+   * `"meanSquaredError (the model is not compiled)"`.
+   */
+  lossUsed: string;
 }
 
 /**
@@ -60,8 +67,35 @@ export interface CalibrationData {
   ys: Tensor;
   /** @default 32 */
   batchSize?: number;
-  /** Loss of predictions vs targets. @default mean squared error */
+  /**
+   * Loss of predictions vs targets.
+   * @default the loss the model was compiled with (its mean over the batch, as
+   *   `model.fit` computes it); mean squared error for a model that is not compiled
+   */
   loss?: (yTrue: Tensor, yPred: Tensor) => Scalar;
+}
+
+/** The loss `model.fit` would use: `data.loss`, else the compiled loss (mean over the batch), else MSE. */
+function modelLoss(model: CalibratableModel, given: CalibrationData['loss']): { fn: (y: Tensor, p: Tensor) => Scalar; name: string } {
+  if (given !== undefined) return { fn: given, name: 'data.loss' };
+  // tfjs-layers keeps the compiled per-output loss functions (per-sample values) in
+  // lossFunctions; a tf.Sequential compiles the LayersModel it wraps (`.model`).
+  type Compiled = { lossFunctions?: Array<(y: Tensor, p: Tensor) => Tensor>; loss?: unknown; model?: Compiled };
+  const c = model as unknown as Compiled;
+  const owner = c.lossFunctions === undefined && c.model !== undefined ? c.model : c;
+  const compiled = owner.lossFunctions;
+  if (Array.isArray(compiled) && compiled.length > 0) {
+    if (compiled.length > 1) {
+      throw new GradclipArgumentError(
+        `calibrate: the model has ${compiled.length} outputs; pass data.loss (yTrue, yPred) => tf.Scalar for the combined loss`,
+      );
+    }
+    const f = compiled[0];
+    const raw = owner.loss;
+    const label = typeof raw === 'string' ? raw : Array.isArray(raw) && typeof raw[0] === 'string' ? raw[0] : f.name || 'custom';
+    return { fn: (y, p) => tf.mean(f(y, p)) as Scalar, name: `compiled: ${label}` };
+  }
+  return { fn: (y, p) => tf.losses.meanSquaredError(y, p) as Scalar, name: 'meanSquaredError (the model is not compiled)' };
 }
 
 function cloneOptimizer(opt: Optimizer): Optimizer {
@@ -108,12 +142,14 @@ export async function calibrate(
   dataOrVariables: readonly Variable[] | CalibrationData,
   options: CalibrateOptions = {},
 ): Promise<CalibrationResult> {
+  checkOptions<CalibrateOptions>('calibrate', options, { steps: 'checked', optimizer: 'object', recommend: 'object' });
   const steps = options.steps ?? 200;
   if (!Number.isInteger(steps) || steps < 1) {
     throw new GradclipArgumentError(`calibrate: steps must be an integer >= 1, got ${String(steps)}; a few hundred steps give a reliable median`);
   }
   let lossAt: CalibrationLoss;
   let variables: Variable[];
+  let lossUsed = 'loss function';
   if (typeof target === 'function') {
     if (!Array.isArray(dataOrVariables)) {
       throw new GradclipArgumentError('calibrate: with a loss function, the second argument must be the array of variables to train');
@@ -126,10 +162,16 @@ export async function calibrate(
     if (!data || typeof data !== 'object' || !('xs' in data) || !('ys' in data)) {
       throw new GradclipArgumentError('calibrate: with a model, the second argument must be {xs, ys, batchSize?}');
     }
+    checkOptions<CalibrationData>('calibrate', data, { xs: 'object', ys: 'object', batchSize: 'checked', loss: 'function' }, 'data');
+    if (!model || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
+      throw new GradclipArgumentError('calibrate: the first argument must be a loss function (step) => tf.Scalar or a tf.LayersModel');
+    }
     variables = model.trainableWeights.map((w) => w.read() as Variable);
     const n = data.xs.shape[0];
-    const bs = Math.min(data.batchSize ?? 32, n);
-    const lossFn = data.loss ?? ((y: Tensor, p: Tensor) => tf.losses.meanSquaredError(y, p) as Scalar);
+    const bs = Math.min(requireInteger('calibrate', 'data.batchSize', data.batchSize ?? 32, 1, 'pass the mini-batch size, e.g. 32'), n);
+    const chosen = modelLoss(model, data.loss);
+    const lossFn = chosen.fn;
+    lossUsed = chosen.name;
     lossAt = (i) =>
       tf.tidy(() => {
         const start = (i * bs) % Math.max(1, n - bs + 1);
@@ -159,5 +201,5 @@ export async function calibrate(
     tf.dispose(snapshot);
     opt.dispose();
   }
-  return { ...recommendThreshold(norms, options.recommend), norms, losses };
+  return { ...recommendThreshold(norms, options.recommend), norms, losses, lossUsed };
 }

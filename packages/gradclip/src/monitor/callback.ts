@@ -9,6 +9,7 @@ import type { StepStats } from '../core/step-stats.js';
 import { ClipRateWindow } from '../core/run-metrics.js';
 import type { StepWriter } from './writers/types.js';
 import { GradclipArgumentError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /**
  * What the callback needs from the optimizer: the step statistics buffered on
@@ -36,7 +37,14 @@ export interface GradStatsCallbackOptions {
    * @default the optimizer's `statsBuffer`
    */
   flushEvery?: number;
-  /** Close the writers when training ends. @default true */
+  /**
+   * Close the writers when a `model.fit` call ends. By default they are only
+   * flushed, so the same callback (and its writers) serves any number of
+   * `fit` calls, the fit-per-epoch pattern of many TF.js examples; close them
+   * with {@link GradStatsCallback.close} (or each writer's `close()`) after
+   * the last one. With `true` a second `fit` call fails, as the writers are closed.
+   * @default false
+   */
   closeWriters?: boolean;
   /** Applied steps in the rolling window of {@link GradStatsCallback.clipRate}. @default 100 */
   clipRateWindow?: number;
@@ -67,8 +75,18 @@ export class GradStatsCallback extends Callback {
   private closed = false;
   private readonly clipWindow: ClipRateWindow;
 
-  constructor(optimizer: StepStatsSource, options: GradStatsCallbackOptions) {
+  constructor(optimizer: StepStatsSource, opts: GradStatsCallbackOptions) {
     super();
+    if (opts === undefined || opts === null) {
+      throw new GradclipArgumentError(`${FN}: pass onStep and/or writers, otherwise the statistics go nowhere`);
+    }
+    const options = checkOptions<GradStatsCallbackOptions>(FN, opts, {
+      onStep: 'function',
+      writers: 'array',
+      flushEvery: 'checked',
+      closeWriters: 'boolean',
+      clipRateWindow: 'checked',
+    });
     if (!optimizer || typeof optimizer.drainStats !== 'function' || typeof optimizer.getConfig !== 'function') {
       throw new GradclipArgumentError(
         `${FN}: optimizer must be a gradclip optimizer with step statistics; wrap yours with withTransforms(optimizer, transform) or withClipping(optimizer, {...}) and pass that same object to model.compile and to ${FN}`,
@@ -95,7 +113,7 @@ export class GradStatsCallback extends Callback {
     this.onStep = options.onStep;
     this.writers = [...(options.writers ?? [])];
     this.flushEvery = flushEvery;
-    this.closeWriters = options.closeWriters ?? true;
+    this.closeWriters = options.closeWriters ?? false;
     this.clipWindow = new ClipRateWindow(options.clipRateWindow ?? 100);
   }
 
@@ -108,7 +126,6 @@ export class GradStatsCallback extends Callback {
   override async onTrainBegin(): Promise<void> {
     // Drop anything left from steps taken outside this fit call.
     await this.source.drainStats();
-    this.closed = false;
   }
 
   /**
@@ -129,15 +146,23 @@ export class GradStatsCallback extends Callback {
     for (const w of this.writers) w.flush();
   }
 
-  /** When `model.fit` ends: reads the last statistics, then closes the writers (or only flushes them with `closeWriters: false`). */
+  /** When `model.fit` ends: reads the last statistics, then flushes the writers (or closes them with `closeWriters: true`). */
   override async onTrainEnd(): Promise<void> {
     await this.flush();
     if (this.closed) return;
-    for (const w of this.writers) {
-      if (this.closeWriters) w.close();
-      else w.flush();
-    }
-    this.closed = this.closeWriters;
+    if (this.closeWriters) await this.close();
+    else for (const w of this.writers) w.flush();
+  }
+
+  /**
+   * Reads the last buffered statistics, then closes every writer (once; later
+   * calls do nothing). Call it after the last `model.fit`.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    for (const w of this.writers) w.close();
   }
 
   /**
@@ -191,8 +216,9 @@ export class GradStatsCallback extends Callback {
  * backends; on cpu/wasm reads are free. (Adaptive transforms such as
  * `autoClip`, `zClip` and the guards read one scalar per step themselves.)
  * The loss comes from the optimizer (`minimize`'s cost) or, when it did not
- * record one, from the batch logs. Writers are flushed at epoch end and
- * closed when training ends (unless `closeWriters: false`).
+ * record one, from the batch logs. Writers are flushed at each epoch end and
+ * when `fit` ends, and stay open across `fit` calls until
+ * {@link GradStatsCallback.close} (or `closeWriters: true`).
  *
  * @example
  * ```ts

@@ -5,6 +5,7 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
 import { registeredVariable } from './variables.js';
 import { GradclipArgumentError } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link adamw}. */
 export interface AdamWOptions {
@@ -57,7 +58,14 @@ export class AdamW extends AdamOptimizer {
   readonly excludeFromWeightDecay: Array<string | RegExp>;
 
   constructor(learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, exclude: Array<string | RegExp> = []) {
-    super(learningRate, beta1, beta2, epsilon);
+    super(
+      requireIn('learningRate', learningRate, 0, Infinity, true, true),
+      requireIn('beta1', beta1, 0, 1, false, true),
+      requireIn('beta2', beta2, 0, 1, false, true),
+      requireIn('epsilon', epsilon, 0, Infinity, true, true),
+    );
+    requireIn('weightDecay', weightDecay, 0, Infinity, false, true);
+    if (!Array.isArray(exclude)) throw new GradclipArgumentError(`adamw: excludeFromWeightDecay must be an array of names or RegExps, got ${typeof exclude}`);
     this.weightDecay = weightDecay;
     this.excludeFromWeightDecay = exclude;
   }
@@ -141,7 +149,15 @@ serialization.registerClass(AdamW);
  * const opt = withClipping(adamw({learningRate: 3e-4, weightDecay: 0.1}), {globalClipnorm: 1});
  * ```
  */
-export function adamw(options: AdamWOptions = {}): AdamW {
+export function adamw(opts: AdamWOptions = {}): AdamW {
+  const options = checkOptions<AdamWOptions>('adamw', opts, {
+    learningRate: 'checked',
+    beta1: 'checked',
+    beta2: 'checked',
+    epsilon: 'checked',
+    weightDecay: 'checked',
+    excludeFromWeightDecay: 'array',
+  });
   const lr = requireIn('learningRate', options.learningRate ?? 1e-3, 0, Infinity, true, true);
   const b1 = requireIn('beta1', options.beta1 ?? 0.9, 0, 1, false, true);
   const b2 = requireIn('beta2', options.beta2 ?? 0.999, 0, 1, false, true);

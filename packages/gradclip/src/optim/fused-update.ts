@@ -27,7 +27,7 @@ import {
 } from '../kernels/wasm/optim-update.js';
 import { registeredVariable } from './variables.js';
 import { AdamW } from './adamw.js';
-import { GradclipArgumentError } from '../core/errors.js';
+import { GradclipArgumentError, describeValue } from '../core/errors.js';
 
 /** Which optimizers have a fused clipped update. */
 export type FusableOptimizerKind = 'sgd' | 'adam' | 'adamw';
@@ -63,6 +63,9 @@ export function fusableOptimizerKind(opt: Optimizer): FusableOptimizerKind | nul
 
 /** True when `opt` can take a fused clipped update on the active backend now. */
 export function fusedUpdateAvailable(opt: Optimizer): boolean {
+  if (typeof opt !== 'object' || opt === null) {
+    throw new GradclipArgumentError(`fusedUpdateAvailable: optimizer must be a tf.Optimizer, got ${describeValue(opt)}`);
+  }
   return fusableOptimizerKind(opt) !== null && activeWasmSimd() !== null;
 }
 

@@ -57,6 +57,8 @@ const FN = 'withTransforms';
 /** A bounded buffer of device-side step statistics (see the module comment). */
 export class StatsBuffer {
   private buffer: PendingStats[] = [];
+  /** The newest record read by a drain, kept so that `last()` still answers after the buffer is drained. */
+  private lastRead: StepStats | null = null;
 
   constructor(private readonly options: StatsBufferOptions) {}
 
@@ -97,10 +99,14 @@ export class StatsBuffer {
     while (this.buffer.length > this.options.size) this.buffer.shift()?.packed.dispose();
   }
 
-  /** The newest step's statistics, read now (a host sync on GPU backends); null when empty. Keeps the buffer. */
+  /**
+   * The newest step's statistics: read now when it is still buffered (a host
+   * sync on GPU backends), else the newest record a drain returned (a copy);
+   * null before the first step. Keeps the buffer.
+   */
   last(): StepStats | null {
     const p = this.buffer[this.buffer.length - 1];
-    if (!p) return null;
+    if (!p) return this.lastRead === null ? null : copy(this.lastRead);
     return decode(p, p.packed.dataSync(), 0);
   }
 
@@ -111,7 +117,7 @@ export class StatsBuffer {
     const all = tf.concat(pending.map((p) => p.packed));
     const values = await all.data();
     all.dispose();
-    return decodeAll(pending, values);
+    return this.remember(decodeAll(pending, values));
   }
 
   /** Synchronous {@link drain} (one host sync for all buffered steps). */
@@ -121,7 +127,7 @@ export class StatsBuffer {
     const all = tf.concat(pending.map((p) => p.packed));
     const values = all.dataSync();
     all.dispose();
-    return decodeAll(pending, values);
+    return this.remember(decodeAll(pending, values));
   }
 
   /** Frees every buffered tensor. */
@@ -130,11 +136,20 @@ export class StatsBuffer {
     this.buffer = [];
   }
 
+  private remember(stats: StepStats[]): StepStats[] {
+    if (stats.length > 0) this.lastRead = copy(stats[stats.length - 1]);
+    return stats;
+  }
+
   private take(): PendingStats[] {
     const pending = this.buffer;
     this.buffer = [];
     return pending;
   }
+}
+
+function copy(s: StepStats): StepStats {
+  return s.layerNorms ? { ...s, layerNorms: { ...s.layerNorms } } : { ...s };
 }
 
 function decode(p: PendingStats, v: ArrayLike<number>, offset: number): StepStats {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, serialization } from '@tensorflow/tfjs-core';
-import type { NamedTensorMap, Scalar, Variable } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
-import { GradclipArgumentError } from '../core/errors.js';
+import { GradclipArgumentError, requireFloatTensor } from '../core/errors.js';
 import type { StepStats } from '../core/step-stats.js';
 import { disposeInfo, disposeUnlessKept } from '../transforms/info.js';
 import { transformFromSpec } from '../transforms/registry.js';
@@ -12,6 +12,7 @@ import { globalClipStep } from './global-clip-step.js';
 import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
 import { StatsBuffer } from './stats-buffer.js';
 import { registeredVariables } from './variables.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link withTransforms}. */
 export interface WithTransformsOptions {
@@ -107,18 +108,29 @@ export class TransformingOptimizer extends Optimizer {
   private skippedCount = 0;
   private pendingLoss: Scalar | null = null;
   private readonly stats: StatsBuffer;
+  private readonly fn: string;
 
-  constructor(inner: Optimizer, transform: GradientTransformation, options: WithTransformsOptions = {}) {
+  /**
+   * @param fn - the public function named in error messages (`withClipping` passes its own name)
+   */
+  constructor(inner: Optimizer, transform: GradientTransformation, opts: WithTransformsOptions = {}, fn = 'withTransforms') {
     super();
-    if (!(inner instanceof Optimizer)) {
-      throw new GradclipArgumentError('withTransforms: optimizer must be a tf.Optimizer (for example tf.train.adam(1e-3))');
+    this.fn = fn;
+    const options = checkOptions<WithTransformsOptions>(fn, opts, {
+      measure: 'boolean',
+      layerNorms: 'boolean',
+      statsBuffer: 'checked',
+      fusedUpdate: 'checked',
+    });
+    if (typeof inner !== 'object' || inner === null || !(inner instanceof Optimizer)) {
+      throw new GradclipArgumentError(`${fn}: optimizer must be a tf.Optimizer (for example tf.train.adam(1e-3))`);
     }
     if (!transform || typeof transform.update !== 'function' || typeof transform.init !== 'function') {
-      throw new GradclipArgumentError('withTransforms: transform must be a GradientTransformation such as transforms.clipByGlobalNorm(1)');
+      throw new GradclipArgumentError(`${fn}: transform must be a GradientTransformation such as transforms.clipByGlobalNorm(1)`);
     }
     const size = options.statsBuffer ?? 1;
     if (!Number.isInteger(size) || size < 1) {
-      throw new GradclipArgumentError(`withTransforms: statsBuffer must be an integer >= 1, got ${size}`);
+      throw new GradclipArgumentError(`${fn}: statsBuffer must be an integer >= 1, got ${size}`);
     }
     this.inner = inner;
     this.transform = transform;
@@ -127,7 +139,7 @@ export class TransformingOptimizer extends Optimizer {
     this.bufferSize = size;
     const fu = options.fusedUpdate;
     if (fu !== undefined && typeof fu !== 'boolean') {
-      throw new GradclipArgumentError(`withTransforms: fusedUpdate must be true, false or undefined, got ${JSON.stringify(fu)}`);
+      throw new GradclipArgumentError(`${fn}: fusedUpdate must be true, false or undefined, got ${JSON.stringify(fu)}`);
     }
     this.fusedUpdate = fu;
     this.stats = new StatsBuffer({ size, measure: this.measure, layerNorms: this.recordLayerNorms });
@@ -154,6 +166,9 @@ export class TransformingOptimizer extends Optimizer {
     try {
       if (varList != null) this.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name] })));
       else this.applyGradients(grads);
+    } catch (e) {
+      value.dispose();
+      throw e;
     } finally {
       this.ownsGradients = false;
       this.pendingLoss?.dispose();
@@ -168,6 +183,7 @@ export class TransformingOptimizer extends Optimizer {
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const grads = toNamedMap(variableGradients);
     const names = Object.keys(grads);
+    for (const n of names) requireFloatTensor<Tensor>(this.fn, `the gradient of "${n}"`, grads[n]);
     const params = registeredVariables(names);
     if (this.state === undefined) this.state = this.transform.init(params);
     const fast = globalClipStep(this.transform, grads, params, {
@@ -259,6 +275,9 @@ export class TransformingOptimizer extends Optimizer {
       layerNorms: this.recordLayerNorms,
       statsBuffer: this.bufferSize,
       ...(this.fusedUpdate === undefined ? {} : { fusedUpdate: this.fusedUpdate }),
+      // the step counters at save time (model.save), so a loaded model continues the count
+      steps: this.stepCount,
+      skippedSteps: this.skippedCount,
     };
   }
 
@@ -285,12 +304,17 @@ export class TransformingOptimizer extends Optimizer {
       );
     }
     const spec = decodeConfigJson(config.transform) as TransformSpec;
-    return new cls(innerOpt, transformFromSpec(spec), {
+    const Ctor = cls as unknown as new (...args: ConstructorParameters<typeof TransformingOptimizer>) => TransformingOptimizer;
+    const opt = new Ctor(innerOpt, transformFromSpec(spec), {
       measure: config.measure !== false,
       layerNorms: config.layerNorms === true,
       statsBuffer: typeof config.statsBuffer === 'number' ? config.statsBuffer : 1,
       fusedUpdate: typeof config.fusedUpdate === 'boolean' ? config.fusedUpdate : undefined,
-    } satisfies WithTransformsOptions) as T;
+    } satisfies WithTransformsOptions);
+    const count = (x: unknown): number => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : 0);
+    opt.stepCount = count(config.steps);
+    opt.skippedCount = Math.min(count(config.skippedSteps), opt.stepCount);
+    return opt as unknown as T;
   }
 }
 

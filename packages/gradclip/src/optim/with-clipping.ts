@@ -77,5 +77,5 @@ export function withClipping(
   wrapOptions: WithTransformsOptions = {},
 ): TransformingOptimizer {
   const transform = kerasClipTransform(options);
-  return wrapResolved('withClipping', optimizer, (opt) => new TransformingOptimizer(opt, transform, wrapOptions));
+  return wrapResolved('withClipping', optimizer, (opt) => new TransformingOptimizer(opt, transform, wrapOptions, 'withClipping'));
 }

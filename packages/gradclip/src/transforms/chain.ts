@@ -1,5 +1,5 @@
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
-import { disposeUnlessKept, mergeInfo } from './info.js';
+import { disposeInfo, disposeUnlessKept, mergeInfo } from './info.js';
 import { registerTransform, transformFromSpec } from './registry.js';
 import type { FusableGlobalClip, GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './types.js';
 import { GradclipArgumentError } from '../core/errors.js';
@@ -56,16 +56,23 @@ export function chain(...members: GradientTransformation[]): GradientTransformat
       let current = updates;
       const next: unknown[] = [...state];
       const info: TransformInfo = {};
-      for (let i = 0; i < members.length; i++) {
-        const r = members[i].update(current, state[i], params);
-        next[i] = r.state;
-        if (current !== updates) disposeUnlessKept(current, updates, r.updates);
-        current = r.updates;
-        mergeInfo(info, r.info);
-        if (r.info.skip === true) {
-          for (let j = 0; j < members.length; j++) if (j !== i) next[j] = state[j];
-          break;
+      try {
+        for (let i = 0; i < members.length; i++) {
+          const r = members[i].update(current, state[i], params);
+          next[i] = r.state;
+          if (current !== updates) disposeUnlessKept(current, updates, r.updates);
+          current = r.updates;
+          mergeInfo(info, r.info);
+          if (r.info.skip === true) {
+            for (let j = 0; j < members.length; j++) if (j !== i) next[j] = state[j];
+            break;
+          }
         }
+      } catch (e) {
+        // a member threw: free what the members before it produced
+        if (current !== updates) disposeUnlessKept(current, updates);
+        disposeInfo(info);
+        throw e;
       }
       return { updates: current, state: next, info };
     },

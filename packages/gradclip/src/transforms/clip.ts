@@ -3,9 +3,10 @@ import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { GradclipArgumentError, requireThreshold } from '../core/errors.js';
 import { normOf, type FusedOption } from '../kernels/dispatch.js';
 import { clampKeepNaN } from '../clip/clamp.js';
-import { clipInfo, globalClipCoef, scaleAll } from './internal.js';
+import { clipInfo, globalClipCoef, scaleAll, requireFloatUpdates } from './internal.js';
 import { registerTransform } from './registry.js';
 import type { GlobalNormRule, GradientTransformation, TransformResult } from './types.js';
+import { checkOptions } from '../core/options.js';
 
 export type { GlobalNormRule } from './types.js';
 export { globalClipCoef } from './internal.js';
@@ -45,8 +46,9 @@ export interface ClipByGlobalNormOptions {
  *
  * @param maxNorm - a finite threshold > 0
  */
-export function clipByGlobalNorm(maxNorm: number, options: ClipByGlobalNormOptions = {}): GradientTransformation<EmptyState> {
+export function clipByGlobalNorm(maxNorm: number, opts: ClipByGlobalNormOptions = {}): GradientTransformation<EmptyState> {
   const fn = 'transforms.clipByGlobalNorm';
+  const options = checkOptions<ClipByGlobalNormOptions>(fn, opts, { rule: 'checked', fused: 'checked' });
   requireThreshold(fn, 'maxNorm', maxNorm, false);
   const rule = options.rule ?? 'optax';
   if (rule !== 'optax' && rule !== 'tf' && rule !== 'torch') {
@@ -64,6 +66,7 @@ export function clipByGlobalNorm(maxNorm: number, options: ClipByGlobalNormOptio
     fusableClip: { maxNorm, rule, fused },
     init: () => ({}),
     update(updates, state): TransformResult<EmptyState> {
+      requireFloatUpdates(fn, updates);
       const n = normOf(fn, Object.values(updates), 2, fused);
       const coef = globalClipCoef(n, maxNorm, rule);
       const out = scaleAll(fn, updates, coef, { fused });
@@ -87,6 +90,7 @@ export function clipByValue(maxDelta: number): GradientTransformation<EmptyState
     spec: { type: 'clipByValue', args: [maxDelta] },
     init: () => ({}),
     update(updates, state): TransformResult<EmptyState> {
+      requireFloatUpdates(fn, updates);
       const out: NamedTensorMap = {};
       const gs = Object.values(updates);
       for (const [k, g] of Object.entries(updates)) out[k] = clampKeepNaN(g, maxDelta);
@@ -118,6 +122,7 @@ export function clipByNorm(maxNorm: number): GradientTransformation<EmptyState> 
     spec: { type: 'clipByNorm', args: [maxNorm] },
     init: () => ({}),
     update(updates, state): TransformResult<EmptyState> {
+      requireFloatUpdates(fn, updates);
       const out: NamedTensorMap = {};
       const norms: Tensor[] = [];
       for (const [k, g] of Object.entries(updates)) {

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { TORCH_CLIP_EPS } from '../core/constants.js';
+import { requireFloatTensor } from '../core/errors.js';
 import { normOf, scaleBy, type FusedOption } from '../kernels/dispatch.js';
 import type { GlobalNormRule, TransformInfo } from './types.js';
 
@@ -131,4 +132,12 @@ export function clipInfo(n: Scalar | number, coef: Scalar | number): ClipInfo<bo
   const post = tf.mul(nt, ct) as Scalar;
   const clipped = tf.tidy(() => tf.cast(tf.less(ct, 1), 'float32')) as Scalar;
   return { preClipNorm: nt, postClipNorm: post, clipCoef: ct, clipped };
+}
+
+/**
+ * Throws unless every gradient in `updates` is a live float32 tensor (an
+ * int32 gradient would be read as float32 bits by the fused kernels).
+ */
+export function requireFloatUpdates(fn: string, updates: NamedTensorMap): void {
+  for (const [k, t] of entriesOf(updates)) requireFloatTensor<Tensor>(fn, `the gradient of "${k}"`, t);
 }

@@ -4,7 +4,8 @@
 import { registerTransform } from './registry.js';
 import type { GradientTransformation, TransformResult } from './types.js';
 import { GradclipArgumentError, requireState } from '../core/errors.js';
-import { globalNormOf, layerAndGlobalNorms } from './internal.js';
+import { globalNormOf, layerAndGlobalNorms, requireFloatUpdates } from './internal.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link monitor}. */
 export interface MonitorOptions {
@@ -35,7 +36,8 @@ const FN = 'transforms.monitor';
  * const t = transforms.chain(transforms.monitor(), transforms.clipByGlobalNorm(1));
  * ```
  */
-export function monitor(options: MonitorOptions = {}): GradientTransformation<MonitorState> {
+export function monitor(opts: MonitorOptions = {}): GradientTransformation<MonitorState> {
+  const options = checkOptions<MonitorOptions>(FN, opts, { layerNorms: 'checked' });
   const withLayers = options.layerNorms ?? true;
   if (typeof withLayers !== 'boolean') {
     throw new GradclipArgumentError(`${FN}: layerNorms must be true or false, got ${typeof withLayers}`);
@@ -48,6 +50,7 @@ export function monitor(options: MonitorOptions = {}): GradientTransformation<Mo
       return {};
     },
     update(updates, state): TransformResult<MonitorState> {
+      requireFloatUpdates(FN, updates);
       requireState(FN, typeof state === 'object' && state !== null);
       if (!withLayers) {
         return { updates: { ...updates }, state: {}, info: { preClipNorm: globalNormOf(FN, updates) } };

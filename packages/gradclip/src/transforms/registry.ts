@@ -4,7 +4,7 @@
  * wrapped with `withTransforms` survive `model.save` / `tf.loadLayersModel`.
  */
 import type { GradientTransformation, TransformSpec } from './types.js';
-import { GradclipArgumentError } from '../core/errors.js';
+import { GradclipArgumentError, requireRecord } from '../core/errors.js';
 
 /** A factory that rebuilds a transform from the JSON args of its spec. */
 export type TransformFactory = (...args: never[]) => GradientTransformation;
@@ -18,6 +18,10 @@ export function registerTransform(type: string, factory: TransformFactory): void
 
 /** Rebuilds a transform from its spec; unknown types give an error listing the known ones. */
 export function transformFromSpec(spec: TransformSpec): GradientTransformation {
+  const r = requireRecord('transformFromSpec', 'spec', spec, 'a TransformSpec {type, args} (a transform\'s .spec)');
+  if (typeof r.type !== 'string' || !Array.isArray(r.args)) {
+    throw new GradclipArgumentError('transformFromSpec: spec must be {type: string, args: array} (a transform\'s .spec)');
+  }
   const f = FACTORIES.get(spec.type);
   if (!f) {
     throw new GradclipArgumentError(

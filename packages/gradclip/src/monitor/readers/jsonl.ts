@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { decodeStepStats, type StepStats } from '../../core/step-stats.js';
+import { GradclipArgumentError, describeValue } from '../../core/errors.js';
 
 /** What {@link readStepsJsonl} returns. */
 export interface StepsJsonlResult {
@@ -29,6 +30,9 @@ export interface StepsJsonlResult {
  * @returns the records and warnings
  */
 export function readStepsJsonl(text: string): StepsJsonlResult {
+  if (typeof text !== 'string') {
+    throw new GradclipArgumentError(`readStepsJsonl: text must be the file contents as a string (e.g. fs.readFileSync(path, 'utf8')), got ${describeValue(text)}`);
+  }
   const steps: StepStats[] = [];
   const warnings: string[] = [];
   const lines = text.split('\n');

@@ -7,6 +7,7 @@ import type { StepStats } from '../../core/step-stats.js';
 import { decodeTfEventProto, type TfEvent } from '../writers/tf-event-proto.js';
 import { TB_TAGS } from '../writers/tf-events.js';
 import { readTfRecords } from './tfrecord.js';
+import { requireArray, requireBytes, requireRecord } from '../../core/errors.js';
 
 /** What {@link readTfEvents} returns. */
 export interface TfEventsResult {
@@ -22,12 +23,13 @@ export interface TfEventsResult {
  * gradclip's hand-written protobuf decoder (no code generation, so it works
  * under a strict Content-Security-Policy). A truncated last record is ignored
  * with a warning; a record that fails its data CRC or protobuf decoding is
- * skipped with a warning. Never throws.
+ * skipped with a warning: malformed bytes never throw (only an argument that is not a Uint8Array does).
  *
  * @param bytes - the file contents
  * @returns the events and warnings
  */
 export function readTfEvents(bytes: Uint8Array): TfEventsResult {
+  requireBytes('readTfEvents', 'bytes', bytes);
   const { records, warnings } = readTfRecords(bytes);
   const events: TfEvent[] = [];
   records.forEach((rec, i) => {
@@ -52,6 +54,9 @@ export function readTfEvents(bytes: Uint8Array): TfEventsResult {
  * @returns the step records
  */
 export function tfEventsToStepStats(events: readonly TfEvent[]): StepStats[] {
+  requireArray('tfEventsToStepStats', 'events', events, 'TfEvent records (from readTfEvents)').forEach((e, i) =>
+    requireRecord('tfEventsToStepStats', `events[${i}]`, e, 'a TfEvent {wallTime, step, summary?}'),
+  );
   const bySteps = new Map<number, StepStats>();
   for (const ev of events) {
     if (ev.summary === undefined) continue;

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { GradclipArgumentError } from '../../core/errors.js';
+import { GradclipArgumentError, requireNonEmptyString } from '../../core/errors.js';
 
 /**
  * A file opened for appending (`'a+'`: writes always go to the end, reads are
@@ -28,6 +28,7 @@ export class AppendFile {
    * @param owner - class name used in error messages
    */
   constructor(path: string, owner: string) {
+    requireNonEmptyString(owner, 'path', path);
     this.path = path;
     this.owner = owner;
     this.fd = openSync(path, 'a+');

@@ -8,6 +8,7 @@ import { AppendFile, terminateTruncatedLine } from './append-file-node.js';
 import { CSV_BASE_COLUMNS, CSV_LAYER_PREFIX, encodeCsvHeader, encodeCsvRow, splitCsvLine } from './csv.js';
 import type { StepWriter } from './types.js';
 import { GradclipArgumentError } from '../../core/errors.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Options of {@link CsvWriter}. */
 export interface CsvWriterOptions {
@@ -58,9 +59,10 @@ export class CsvWriter implements StepWriter {
    * @param options - see {@link CsvWriterOptions}
    */
   constructor(path: string, options: CsvWriterOptions = {}) {
+    const o = checkOptions<CsvWriterOptions>('CsvWriter', options, { layers: 'array', onWarning: 'function' });
     this.path = path;
-    this.optionLayers = options.layers;
-    this.onWarning = options.onWarning ?? ((m) => process.emitWarning(m, 'GradclipCsvWarning'));
+    this.optionLayers = o.layers;
+    this.onWarning = o.onWarning ?? ((m) => process.emitWarning(m, 'GradclipCsvWarning'));
     this.file = new AppendFile(path, 'CsvWriter');
     if (this.file.initialSize > 0) {
       try {

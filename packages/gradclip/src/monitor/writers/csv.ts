@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 import type { StepStats } from '../../core/step-stats.js';
-import { GradclipArgumentError } from '../../core/errors.js';
+import { GradclipArgumentError, requireStepRecord, requireStringArray } from '../../core/errors.js';
 
 /** The fixed leading columns (**contract**), in order. */
 export const CSV_BASE_COLUMNS = [
@@ -57,6 +57,7 @@ function numberCell(x: number | null | undefined): string {
  * @returns the column names (unquoted)
  */
 export function csvColumns(layerNames: readonly string[]): string[] {
+  requireStringArray('csvColumns', 'layerNames', layerNames);
   return [...CSV_BASE_COLUMNS, ...layerNames.map((n) => CSV_LAYER_PREFIX + n)];
 }
 
@@ -80,6 +81,8 @@ export function encodeCsvHeader(layerNames: readonly string[]): string {
  * @returns the comma-joined cells
  */
 export function encodeCsvRow(stats: StepStats, layerNames: readonly string[]): string {
+  requireStepRecord('encodeCsvRow', 'stats', stats);
+  requireStringArray('encodeCsvRow', 'layerNames', layerNames);
   const cells = [
     String(stats.step),
     numberCell(stats.loss),

@@ -3,13 +3,15 @@
  *
  * @packageDocumentation
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { StepStats } from '../../core/step-stats.js';
 import { AppendFile } from './append-file-node.js';
 import { encodeTfEvent, fileVersionEvent, stepStatsToTfEvent, tfEventsFileName } from './tf-events.js';
 import type { StepWriter } from './types.js';
+import { checkOptions } from '../../core/options.js';
+import { GradclipArgumentError, requireNonEmptyString } from '../../core/errors.js';
 
 /** Options of {@link TfEventsWriter}. */
 export interface TfEventsWriterOptions {
@@ -60,8 +62,13 @@ export class TfEventsWriter implements StepWriter {
    * @param options - see {@link TfEventsWriterOptions}
    */
   constructor(dir: string, options: TfEventsWriterOptions = {}) {
-    this.now = options.now ?? Date.now;
-    const host = (options.hostname ?? osHostname()).replace(/[\\/]/g, '_') || 'localhost';
+    requireNonEmptyString('TfEventsWriter', 'dir', dir);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new GradclipArgumentError(`TfEventsWriter: dir ${JSON.stringify(dir)} is a file, not a folder; pass a run folder`);
+    }
+    const o = checkOptions<TfEventsWriterOptions>('TfEventsWriter', options, { hostname: 'string', now: 'function' });
+    this.now = o.now ?? Date.now;
+    const host = (o.hostname ?? osHostname()).replace(/[\\/]/g, '_') || 'localhost';
     const t0 = this.now();
     mkdirSync(dir, { recursive: true });
     const base = join(dir, tfEventsFileName(Math.floor(t0 / 1000), host));

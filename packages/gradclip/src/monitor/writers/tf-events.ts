@@ -13,7 +13,7 @@
 import type { StepStats } from '../../core/step-stats.js';
 import { encodeTfRecord } from './tfrecord.js';
 import { encodeTfEventProto, type TfEvent, type TfSummaryValue } from './tf-event-proto.js';
-import { GradclipArgumentError } from '../../core/errors.js';
+import { GradclipArgumentError, requireRecord, requireStepRecord } from '../../core/errors.js';
 
 /** The `file_version` written in the first event of every file. */
 export const TF_EVENTS_FILE_VERSION = 'brain.Event:2';
@@ -76,6 +76,7 @@ export function stepStatsToSummaryValues(stats: StepStats): TfSummaryValue[] {
  * @returns the event
  */
 export function stepStatsToTfEvent(stats: StepStats, wallTime?: number): TfEvent {
+  requireStepRecord('stepStatsToTfEvent', 'stats', stats);
   const wt = wallTime ?? (stats.time !== undefined ? stats.time / 1000 : Date.now() / 1000);
   return { wallTime: wt, step: stats.step, summary: { value: stepStatsToSummaryValues(stats) } };
 }
@@ -98,6 +99,7 @@ export function fileVersionEvent(wallTime: number): TfEvent {
  * @returns the framed bytes
  */
 export function encodeTfEvent(event: TfEvent): Uint8Array {
+  requireRecord('encodeTfEvent', 'event', event, 'a TfEvent {wallTime, step, summary?}');
   return encodeTfRecord(encodeTfEventProto(event));
 }
 
@@ -113,7 +115,7 @@ export function tfEventsFileName(unixSeconds: number, hostname: string): string 
   if (!Number.isInteger(unixSeconds) || unixSeconds < 0) {
     throw new GradclipArgumentError(`tfEventsFileName: unixSeconds must be a non-negative integer, got ${unixSeconds}`);
   }
-  if (hostname.length === 0 || /[\\/]/.test(hostname)) {
+  if (typeof hostname !== 'string' || hostname.length === 0 || /[\\/]/.test(hostname)) {
     throw new GradclipArgumentError(`tfEventsFileName: hostname must be a non-empty name without "/" or "\\", got ${JSON.stringify(hostname)}`);
   }
   return `events.out.tfevents.${unixSeconds}.${hostname}`;

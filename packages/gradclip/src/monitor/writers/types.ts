@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { StepStats } from '../../core/step-stats.js';
-import { GradclipArgumentError } from '../../core/errors.js';
+import { GradclipArgumentError, requireArray } from '../../core/errors.js';
 
 /**
  * A sink for step records.
@@ -57,6 +57,11 @@ export class MultiWriter implements StepWriter {
 
   /** @param writers - the sinks to fan out to (may be empty) */
   constructor(writers: readonly StepWriter[]) {
+    requireArray<StepWriter>('MultiWriter', 'writers', writers, 'StepWriters').forEach((w, i) => {
+      if (typeof w !== 'object' || w === null || typeof w.write !== 'function' || typeof w.flush !== 'function' || typeof w.close !== 'function') {
+        throw new GradclipArgumentError(`MultiWriter: writers[${i}] is not a StepWriter {write, flush, close}`);
+      }
+    });
     this.writers = [...writers];
   }
 

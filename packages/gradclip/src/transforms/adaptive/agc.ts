@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { GradclipArgumentError, requirePositive, requireState } from '../../core/errors.js';
-import { entriesOf } from '../internal.js';
+import { entriesOf, requireFloatUpdates } from '../internal.js';
 import { addNSafe } from '../../kernels/fallback/add-n.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Selects variables by name: exact names, a regular expression, or a predicate. */
 export type NameMatcher = readonly string[] | RegExp | ((name: string) => boolean);
@@ -104,7 +105,8 @@ export function unitwiseNorm(x: Tensor): Tensor {
  * @throws when `clipping <= 0` or `eps <= 0`; on update, when `params` is
  *   missing or lacks (or mis-shapes) a clipped variable.
  */
-export function adaptiveGradClip(options: AdaptiveGradClipOptions = {}): GradientTransformation<AdaptiveGradClipState> {
+export function adaptiveGradClip(opts: AdaptiveGradClipOptions = {}): GradientTransformation<AdaptiveGradClipState> {
+  const options = checkOptions<AdaptiveGradClipOptions>(FN, opts, { clipping: 'checked', eps: 'checked', exclude: 'checked' });
   const clipping = requirePositive(FN, 'clipping', options.clipping ?? 0.01, 'pass the AGC factor lambda, e.g. 0.01');
   const eps = requirePositive(FN, 'eps', options.eps ?? 1e-3, 'pass a small positive floor on the weight norm, e.g. 1e-3');
   const isExcluded = matcher(options.exclude);
@@ -122,6 +124,7 @@ export function adaptiveGradClip(options: AdaptiveGradClipOptions = {}): Gradien
       return {};
     },
     update(updates, state, params): TransformResult<AdaptiveGradClipState> {
+      requireFloatUpdates(FN, updates);
       requireState(FN, typeof state === 'object' && state !== null);
       if (params === undefined || params === null) {
         throw new GradclipArgumentError(

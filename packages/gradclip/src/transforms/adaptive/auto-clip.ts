@@ -7,10 +7,11 @@ import { registerTransform } from '../registry.js';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
 import { percentileOfSorted } from '../../core/stats/index.js';
 import type { GradientTransformation, TransformInfo, TransformResult } from '../types.js';
-import { GradclipArgumentError, requireFinite, requireInteger, requireState } from '../../core/errors.js';
+import { GradclipArgumentError, isNormList, requireFinite, requireInteger, requireState } from '../../core/errors.js';
 import { TORCH_CLIP_EPS } from '../../core/constants.js';
 import { insertSorted, removeSorted } from '../../core/sorted.js';
-import { clipInfo, readGlobalNorm, scaleAll } from '../internal.js';
+import { clipInfo, readGlobalNorm, scaleAll, requireFloatUpdates } from '../internal.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Options of {@link autoClip}. */
 export interface AutoClipOptions {
@@ -66,7 +67,7 @@ const FN = 'transforms.autoClip';
 function isAutoClipState(s: unknown): s is AutoClipState {
   if (typeof s !== 'object' || s === null) return false;
   const r = s as Record<string, unknown>;
-  return Array.isArray(r.sorted) && Array.isArray(r.recent);
+  return isNormList(r.sorted, true) && isNormList(r.recent);
 }
 
 /**
@@ -96,7 +97,8 @@ function isAutoClipState(s: unknown): s is AutoClipState {
  * ```
  * @throws when `percentile` is outside `[0, 100]` or `history` is not an integer `>= 1`.
  */
-export function autoClip(options: AutoClipOptions = {}): AdaptiveClipTransformation<AutoClipState> {
+export function autoClip(opts: AutoClipOptions = {}): AdaptiveClipTransformation<AutoClipState> {
+  const options = checkOptions<AutoClipOptions>(FN, opts, { percentile: 'checked', history: 'checked' });
   const percentile = requireFinite(FN, 'percentile', options.percentile ?? 10, 'pass a percentile in [0, 100], e.g. 10');
   if (percentile < 0 || percentile > 100) {
     throw new GradclipArgumentError(`${FN}: percentile must be in [0, 100], got ${percentile}; e.g. 10 for the paper's default`);
@@ -113,6 +115,7 @@ export function autoClip(options: AutoClipOptions = {}): AdaptiveClipTransformat
       return { sorted: [], recent: [] };
     },
     update(updates, state) {
+      requireFloatUpdates(FN, updates);
       requireState(FN, isAutoClipState(state));
       const norm = readGlobalNorm(FN, updates);
       if (!Number.isFinite(norm)) {

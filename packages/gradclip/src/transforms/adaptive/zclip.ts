@@ -4,11 +4,12 @@
  * Pre-Training", 2025, arXiv:2504.02507 (reference code: bluorion-com/ZClip).
  */
 import { registerTransform } from '../registry.js';
-import { GradclipArgumentError, requireFinite, requireInteger, requirePositive, requireState } from '../../core/errors.js';
+import { GradclipArgumentError, isNormList, requireFinite, requireInteger, requirePositive, requireState } from '../../core/errors.js';
 import { TORCH_CLIP_EPS } from '../../core/constants.js';
 import { emaMomentsUpdate, mean, variance } from '../../core/stats/index.js';
 import type { AdaptiveClipTransformation } from './auto-clip.js';
-import { clipInfo, readGlobalNorm, scaleAll } from '../internal.js';
+import { clipInfo, readGlobalNorm, scaleAll, requireFloatUpdates } from '../internal.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Options of {@link zClip}. */
 export interface ZClipOptions {
@@ -51,8 +52,8 @@ const Z_EPS = 1e-6;
 function isZClipState(s: unknown): s is ZClipState {
   if (typeof s !== 'object' || s === null) return false;
   const r = s as Record<string, unknown>;
-  const numOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
-  return Array.isArray(r.warmup) && numOrNull(r.mean) && numOrNull(r.variance) && (r.mean === null) === (r.variance === null);
+  const stat = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+  return isNormList(r.warmup) && stat(r.mean) && stat(r.variance) && (r.mean === null) === (r.variance === null);
 }
 
 /**
@@ -84,7 +85,8 @@ function isZClipState(s: unknown): s is ZClipState {
  * @throws when `alpha` is outside `(0, 1)`, `zThresh <= 0`, `warmupSteps` is
  *   not an integer `>= 0`, or `maxGradNorm <= 0`.
  */
-export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZClipState> {
+export function zClip(opts: ZClipOptions = {}): AdaptiveClipTransformation<ZClipState> {
+  const options = checkOptions<ZClipOptions>(FN, opts, { alpha: 'checked', zThresh: 'checked', warmupSteps: 'checked', maxGradNorm: ['checked', 'null'] });
   const alpha = requireFinite(FN, 'alpha', options.alpha ?? 0.97, 'pass an EMA decay in (0, 1), e.g. 0.97');
   if (!(alpha > 0 && alpha < 1)) {
     throw new GradclipArgumentError(`${FN}: alpha must be in (0, 1), got ${alpha}; it is the EMA decay, e.g. 0.97`);
@@ -106,6 +108,7 @@ export function zClip(options: ZClipOptions = {}): AdaptiveClipTransformation<ZC
       return { warmup: [], mean: null, variance: null };
     },
     update(updates, state) {
+      requireFloatUpdates(FN, updates);
       requireState(FN, isZClipState(state));
       const norm = readGlobalNorm(FN, updates);
       if (!Number.isFinite(norm)) {

@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar } from '@tensorflow/tfjs-core';
 import type { GradientTransformation, TransformResult } from '../types.js';
 import { fusedNormAvailable, normOf } from '../../kernels/dispatch.js';
-import { requireInteger, requireState, GradclipArgumentError } from '../../core/errors.js';
-import { entriesOf } from '../internal.js';
+import { GradclipArgumentError, isCount, requireInteger, requireState } from '../../core/errors.js';
+import { entriesOf, requireFloatUpdates } from '../internal.js';
 import { addNSafe } from '../../kernels/fallback/add-n.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Options of {@link skipNonFinite}. */
 export interface SkipNonFiniteOptions {
@@ -74,7 +75,8 @@ export function allFinite(updates: NamedTensorMap): boolean {
  * @throws when `maxConsecutive` is not an integer `>= 0`; on update, after
  *   `maxConsecutive` consecutive skips.
  */
-export function skipNonFinite(options: SkipNonFiniteOptions = {}): GradientTransformation<SkipNonFiniteState> {
+export function skipNonFinite(opts: SkipNonFiniteOptions = {}): GradientTransformation<SkipNonFiniteState> {
+  const options = checkOptions<SkipNonFiniteOptions>(FN, opts, { maxConsecutive: 'checked' });
   const maxConsecutive =
     options.maxConsecutive === undefined
       ? undefined
@@ -86,12 +88,14 @@ export function skipNonFinite(options: SkipNonFiniteOptions = {}): GradientTrans
       return { totalSkipped: 0, consecutiveSkipped: 0 };
     },
     update(updates, state): TransformResult<SkipNonFiniteState> {
+      requireFloatUpdates(FN, updates);
       requireState(
         FN,
         typeof state === 'object' &&
           state !== null &&
-          typeof state.totalSkipped === 'number' &&
-          typeof state.consecutiveSkipped === 'number',
+          isCount(state.totalSkipped) &&
+          isCount(state.consecutiveSkipped) &&
+          state.consecutiveSkipped <= state.totalSkipped,
       );
       if (allFinite(updates)) {
         return { updates: { ...updates }, state: { totalSkipped: state.totalSkipped, consecutiveSkipped: 0 }, info: { skip: false } };

@@ -5,9 +5,10 @@
  */
 import { registerTransform } from '../registry.js';
 import type { GradientTransformation, TransformResult } from '../types.js';
-import { GradclipArgumentError, requireInteger, requirePositive, requireState } from '../../core/errors.js';
+import { GradclipArgumentError, isCount, isNormList, requireInteger, requirePositive, requireState } from '../../core/errors.js';
 import { mean, rollingPush, std } from '../../core/stats/index.js';
-import { readGlobalNorm } from '../internal.js';
+import { readGlobalNorm, requireFloatUpdates } from '../internal.js';
+import { checkOptions } from '../../core/options.js';
 
 /** Options of {@link skipSpikes}. */
 export interface SkipSpikesOptions {
@@ -67,7 +68,8 @@ const STD_FLOOR = 1e-6;
  * ```
  * @throws when `window` is not an integer `>= 2`, `sigma <= 0`, or `minHistory` is not an integer in `[2, window]`.
  */
-export function skipSpikes(options: SkipSpikesOptions = {}): GradientTransformation<SkipSpikesState> {
+export function skipSpikes(opts: SkipSpikesOptions = {}): GradientTransformation<SkipSpikesState> {
+  const options = checkOptions<SkipSpikesOptions>(FN, opts, { window: 'checked', sigma: 'checked', minHistory: 'checked' });
   const window = requireInteger(
     FN,
     'window',
@@ -96,13 +98,16 @@ export function skipSpikes(options: SkipSpikesOptions = {}): GradientTransformat
       return { history: [], totalSkipped: 0, consecutiveSkipped: 0 };
     },
     update(updates, state): TransformResult<SkipSpikesState> {
+      requireFloatUpdates(FN, updates);
       requireState(
         FN,
         typeof state === 'object' &&
           state !== null &&
-          Array.isArray(state.history) &&
-          typeof state.totalSkipped === 'number' &&
-          typeof state.consecutiveSkipped === 'number',
+          isNormList(state.history) &&
+          state.history.length <= window &&
+          isCount(state.totalSkipped) &&
+          isCount(state.consecutiveSkipped) &&
+          state.consecutiveSkipped <= state.totalSkipped,
       );
       const norm = readGlobalNorm(FN, updates);
       let spike = !Number.isFinite(norm);
