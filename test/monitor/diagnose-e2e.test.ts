@@ -12,7 +12,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
 import { createExperiment } from '../../packages/cli/src/train/experiment.js';
-import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
+import { diagnose } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
 import { monitor } from '../../packages/gradclip/src/transforms/index.js';

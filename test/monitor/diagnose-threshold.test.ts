@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
+import { diagnose } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 
 function run(normAt: (i: number) => number, n: number): StepStats[] {

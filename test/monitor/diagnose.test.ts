@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose, type Diagnosis } from '../../packages/gradclip/src/monitor/diagnose.js';
+import { diagnose, type Diagnosis } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
+import { clipRate } from '../../packages/gradclip/src/core/run-metrics.js';
+import { GradclipArgumentError } from '../../packages/gradclip/src/core/errors.js';
 
 function rec(step: number, loss: number | null, preClipNorm: number | null, extra: Partial<StepStats> = {}): StepStats {
   return { step, loss, preClipNorm, postClipNorm: preClipNorm, clipCoef: 1, clipped: false, skipped: false, ...extra };
@@ -258,4 +260,33 @@ test('validation: malformed records and options throw with the field named', () 
   assert.throws(() => diagnose([], { clipRateThreshold: 1 }), {
     message: 'diagnose: clipRateThreshold must be in [0, 1), got 1',
   });
+});
+
+test('clip rate = clipped / applied steps: skipped steps are in neither count (core/run-metrics clipRate)', () => {
+  // 100 steps: 20 skipped by a guard (never clipped), 48 of the other 80 clipped.
+  const stats = Array.from({ length: 100 }, (_, i) => {
+    const skipped = i % 5 === 4;
+    const clipped = !skipped && i % 5 !== 3 && i < 80;
+    return rec(i + 1, 1, 2, { skipped, clipped, postClipNorm: clipped ? 1 : 2 });
+  });
+  const applied = stats.filter((s) => !s.skipped);
+  assert.equal(applied.length, 80);
+  assert.equal(applied.filter((s) => s.clipped).length, 48);
+  const d = diagnose(stats);
+  assert.equal(d.clipRate, 48 / 80); // not 48 / 100: a skipped step applied nothing
+  assert.equal(d.clipRate, clipRate(stats));
+  assert.deepEqual(d.flags, ['clipping-saturated', 'skipped-steps']);
+  assert.match(find(d, 'clipping-saturated')!.message, /^Clipping fired on 60% of the steps \(48 of 80 applied steps\)/);
+  assert.ok(d.recommendations.some((r) => r.startsWith('Clipping fired on 60% of the steps: lower the learning rate')));
+  // Every step skipped: no step was applied, so there is no clip rate.
+  const allSkipped = diagnose(stats.map((s) => ({ ...s, skipped: true, clipped: false })));
+  assert.equal(allSkipped.clipRate, null);
+  assert.ok(!allSkipped.flags.includes('clipping-saturated'));
+});
+
+test('argument errors are GradclipArgumentError', () => {
+  assert.throws(() => diagnose('x' as unknown as StepStats[]), GradclipArgumentError);
+  assert.throws(() => diagnose([rec(1, 1, -1)]), GradclipArgumentError);
+  assert.throws(() => diagnose([], { lossLag: 0 }), GradclipArgumentError);
+  assert.throws(() => diagnose([], { convergedLossRatio: 1 }), GradclipArgumentError);
 });

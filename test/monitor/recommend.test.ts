@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { recommendThreshold } from '../../packages/gradclip/src/monitor/recommend.js';
+import { recommendThreshold } from '../../packages/gradclip/src/monitor/recommend/index.js';
 import { rng } from '../helpers/rng.js';
+import { GradclipArgumentError } from '../../packages/gradclip/src/core/errors.js';
 
 function normals(seed: number, n: number): number[] {
   const u = rng(seed);
@@ -172,4 +173,11 @@ test('property: threshold >= median, >= raw, < every spike; spikes are exactly t
     ),
     { seed: 4242, numRuns: 200 },
   );
+});
+
+test('argument errors are GradclipArgumentError', () => {
+  assert.throws(() => recommendThreshold(new Array<number>(10).fill(1)), GradclipArgumentError);
+  assert.throws(() => recommendThreshold('x' as unknown as number[]), GradclipArgumentError);
+  assert.throws(() => recommendThreshold(new Array<number>(30).fill(0)), GradclipArgumentError);
+  assert.throws(() => recommendThreshold(new Array<number>(30).fill(1), { spikeZ: 0 }), GradclipArgumentError);
 });

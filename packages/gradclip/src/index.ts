@@ -44,14 +44,14 @@ export {
   type DiagnosisFlag,
   type Finding,
   type FindingKind,
-} from './monitor/diagnose.js';
+} from './monitor/diagnose/index.js';
 export {
   recommendThreshold,
   type RecommendThresholdOptions,
   type RecommendedThreshold,
   type NormSpike,
   type NormPercentiles,
-} from './monitor/recommend.js';
+} from './monitor/recommend/index.js';
 export {
   calibrate,
   type CalibrateOptions,
@@ -101,7 +101,7 @@ export {
   EXPLODING_ADVICE,
   /** @deprecated Advice text used by `diagnose` (read it from `Diagnosis.recommendations`); will leave the public entry in the next release. */
   VANISHING_ADVICE,
-} from './monitor/diagnose.js';
+} from './monitor/diagnose/index.js';
 export {
   /** @deprecated An app helper (CLI progress, dashboard); will leave the public entry in the next release. */
   ClipRateWindow,

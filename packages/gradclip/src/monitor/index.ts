@@ -1,6 +1,6 @@
 export * from '../core/step-stats.js';
-export * from './diagnose.js';
-export * from './recommend.js';
+export * from './diagnose/index.js';
+export * from './recommend/index.js';
 export * from './writers/index.js';
 export * from './readers/index.js';
 export { gradStatsCallback, GradStatsCallback, type GradStatsCallbackOptions, type StepStatsSource } from './callback.js';
