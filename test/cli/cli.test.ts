@@ -117,6 +117,15 @@ describe('gradclip compare / report / calibrate', () => {
     assert.ok(j.percentiles.p50 <= j.percentiles.max);
   });
 
+  it('calibrate: an explicit --steps is kept (2000 included); without it 300 steps run', () => {
+    const small = ['calibrate', '--task', 'addition', '--length', '10', '--batch', '4', '--hidden', '8', '--json'];
+    for (const [extra, steps] of [[['--steps', '2000'], 2000], [[], 300]] as const) {
+      const r = run([...small, ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((lastJson(r.stdout) as { steps: number }).steps, steps);
+    }
+  });
+
   it('demo: the unclipped run goes non-finite, the clipped one trains on, and the report is written', () => {
     const out = join(tmp, 'demo');
     const r = run(['demo', '--steps', '60', '--out', out]);

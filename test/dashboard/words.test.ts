@@ -1,21 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fmt, pct, specNumber, statusLine, thresholdAdvice, plainDiagnosis } from '../../packages/cli/dashboard/src/words.js';
+import { pct, specNumber, statusLine, thresholdAdvice, plainDiagnosis } from '../../packages/cli/dashboard/src/words.js';
 import { RunSeries, logSafe, shortLayerName } from '../../packages/cli/dashboard/src/series.js';
 import { diagnose, recommendThreshold, type StepStats } from '../../packages/gradclip/src/index.js';
+import { formatNumber } from '../../packages/gradclip/src/internal.js';
 
 function rec(step: number, loss: number, pre: number, clipped = false, skipped = false): StepStats {
   return { step, loss, preClipNorm: pre, postClipNorm: Math.min(pre, 1), clipCoef: pre > 1 ? 1 / pre : 1, clipped, skipped, layerNorms: { 'gc3/rnn/W_hh': pre / 2 } };
 }
 
-test('fmt / pct / specNumber', () => {
-  assert.equal(fmt(0.08912), '0.0891');
-  assert.equal(fmt(1234.5), '1230');
-  assert.equal(fmt(4.2e19), '4.20e19');
-  assert.equal(fmt(Number.POSITIVE_INFINITY), 'Infinity');
-  assert.equal(fmt(Number.NaN), 'NaN');
-  assert.equal(fmt(null), '–');
+test('formatNumber (the dashboard writes numbers with it) / pct / specNumber', () => {
+  assert.equal(formatNumber(0.08912), '0.0891');
+  assert.equal(formatNumber(1234.5), '1230');
+  assert.equal(formatNumber(4.2e19), '4.2e19'); // was '4.20e19': formatNumber drops trailing zeros
+  assert.equal(formatNumber(Number.POSITIVE_INFINITY), 'Infinity');
+  assert.equal(formatNumber(Number.NaN), 'NaN');
+  assert.equal(formatNumber(null), '—'); // was '–' (en dash): formatNumber's missing glyph is the em dash
   assert.equal(pct(0.34), '34%');
   assert.equal(pct(0.054), '5.4%');
   assert.equal(specNumber(4e19), '4e19');
@@ -70,7 +71,7 @@ test('thresholdAdvice and plainDiagnosis put the library results in words', () =
   const norms = Array.from({ length: 40 }, (_, i) => 1 + (i % 5) * 0.1);
   const r = recommendThreshold(norms);
   const text = thresholdAdvice(r, 'the unclipped run');
-  assert.match(text, new RegExp(`^Clip the global gradient norm at ${fmt(r.threshold)} \\(clip spec norm:${r.threshold}\\)\\. From 40 gradient norms of the unclipped run`));
+  assert.match(text, new RegExp(`^Clip the global gradient norm at ${formatNumber(r.threshold)} \\(clip spec norm:${r.threshold}\\)\\. From 40 gradient norms of the unclipped run`));
   assert.ok(text.includes(r.rationale));
   assert.doesNotMatch(text, /Caution/);
   const stats = Array.from({ length: 30 }, (_, i) => rec(i + 1, 0.5, 1 + (i % 3) * 0.1));

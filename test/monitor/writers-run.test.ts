@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import { combineWriters, MemoryWriter, MultiWriter, type StepWriter } from '../../packages/gradclip/src/monitor/writers/types.js';
-import { openRunWriters } from '../../packages/gradclip/src/monitor/writers/run-writers-node.js';
+import { openRunWriters, STEPS_CSV_FILE, STEPS_JSONL_FILE } from '../../packages/gradclip/src/monitor/writers/run-writers-node.js';
+import { chartPngFile, isTfEventsFile, RUN_FILES } from '../../packages/gradclip/src/monitor/writers/run-layout.js';
+import { tfEventsFileName } from '../../packages/gradclip/src/monitor/writers/tf-events.js';
 import { readStepsJsonl } from '../../packages/gradclip/src/monitor/readers/jsonl.js';
 import { readTfEvents, tfEventsToStepStats } from '../../packages/gradclip/src/monitor/readers/tf-events.js';
 
@@ -80,4 +82,18 @@ test('openRunWriters: steps.jsonl and an event file by default, csv on request',
   } finally {
     rmSync(join(dir, '..', '..'), { recursive: true, force: true });
   }
+});
+
+test('RUN_FILES: the one run-folder layout; the writers and the event-file name follow it', () => {
+  assert.deepEqual(
+    { steps: RUN_FILES.steps, stepsCsv: RUN_FILES.stepsCsv, summary: RUN_FILES.summary, evals: RUN_FILES.evals, report: RUN_FILES.report },
+    { steps: 'steps.jsonl', stepsCsv: 'steps.csv', summary: 'summary.json', evals: 'evals.json', report: 'report.html' },
+  );
+  assert.equal(STEPS_JSONL_FILE, RUN_FILES.steps);
+  assert.equal(STEPS_CSV_FILE, RUN_FILES.stepsCsv);
+  const tb = tfEventsFileName(42, 'box');
+  assert.ok(tb.startsWith(RUN_FILES.tfEventsPrefix) && isTfEventsFile(tb), tb);
+  assert.equal(isTfEventsFile(RUN_FILES.steps), false);
+  assert.deepEqual(['loss', 'grad-norm', 'layer-norms-2'].map(chartPngFile), ['loss.png', 'grad-norm.png', 'layer-norms-2.png']);
+  assert.ok(Object.isFrozen(RUN_FILES));
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { heatCells, layerOrder, markerRanges, seriesRows, stripCommonPrefix } from '../../packages/cli/src/report/chart-data.js';
+import { heatCells, markerRanges, seriesRows, stripCommonPrefix } from '../../packages/cli/src/report/chart-data.js';
+import { layerOrder } from '../../packages/gradclip/src/internal.js';
 import type { RunRecord } from '../../packages/cli/src/report/index.js';
 import { syntheticRun } from './fixtures.js';
 

@@ -8,7 +8,7 @@
 import uPlot from 'uplot';
 import type { RunSeries } from './series.js';
 import { shortLayerName } from './series.js';
-import { fmt as fmtValue } from './words.js';
+import { formatNumber } from 'gradclip/internal';
 
 /** Markers drawn over every chart of a run. */
 export interface Markers {
@@ -194,7 +194,7 @@ export class RunCharts {
       legend: { show: true, live: true },
       series: [
         { label: 'step' },
-        ...series.map((s) => ({ ...s, spanGaps: false, points: { show: false }, ...(log ? { value: (_u: uPlot, v: number | null) => (v == null ? '--' : fmtValue(10 ** v)) } : {}) })),
+        ...series.map((s) => ({ ...s, spanGaps: false, points: { show: false }, ...(log ? { value: (_u: uPlot, v: number | null) => (v == null ? '--' : formatNumber(10 ** v)) } : {}) })),
       ],
       axes: [
         { stroke: '#555', grid: { stroke: '#eee' }, ticks: { stroke: '#ccc' } },

@@ -3,7 +3,10 @@
  * x = step, one column per quantity, `null` for gaps. Log-scale columns keep
  * only positive finite values (a log axis cannot show 0, NaN or Inf); the
  * non-finite steps are collected separately and drawn as markers instead.
+ * What counts as a non-finite step, the clip rate and the layer order are
+ * the library's definitions (`gradclip/internal`), shared with the report.
  */
+import { clipRate, isNonFiniteStep, layerOrder } from 'gradclip/internal';
 import type { StepStats } from './lib.js';
 
 /** Display name of a variable: the experiment's instance prefix (`gc12/`) removed. */
@@ -41,10 +44,8 @@ export class RunSeries {
   readonly nonFiniteSteps: number[] = [];
   /** Steps a guard skipped. */
   readonly skippedSteps: number[] = [];
-  /** Steps on which clipping changed the gradients. */
-  clippedCount = 0;
-  /** Steps applied (not skipped). */
-  appliedCount = 0;
+  /** The clipped and skipped flags of every record, for the clip rate. */
+  private readonly flags: Pick<StepStats, 'clipped' | 'skipped'>[] = [];
   /** Set when a new variable name appeared (the layer chart must be rebuilt). */
   layersChanged = false;
 
@@ -56,16 +57,12 @@ export class RunSeries {
     this.pre.push(logSafe(s.preClipNorm));
     this.post.push(logSafe(s.postClipNorm));
     this.coef.push(finiteOrNull(s.clipCoef));
-    const badLoss = s.loss !== null && !Number.isFinite(s.loss);
-    const badNorm = s.preClipNorm !== null && !Number.isFinite(s.preClipNorm);
-    if (badLoss || badNorm) this.nonFiniteSteps.push(s.step);
+    if (isNonFiniteStep(s)) this.nonFiniteSteps.push(s.step);
     if (s.skipped) this.skippedSteps.push(s.step);
-    else {
-      this.appliedCount++;
-      if (s.clipped) this.clippedCount++;
-    }
+    this.flags.push({ clipped: s.clipped, skipped: s.skipped });
     const ln = s.layerNorms ?? {};
-    for (const name of Object.keys(ln)) {
+    // The layer order of all records so far is the previous order followed by this record's new names.
+    for (const name of layerOrder([s])) {
       if (!this.layerNames.includes(name)) {
         this.layerNames.push(name);
         this.layers.push(new Array<number | null>(i).fill(null));
@@ -77,7 +74,7 @@ export class RunSeries {
 
   /** Fraction of applied steps that were clipped (null before the first applied step). */
   get clipRate(): number | null {
-    return this.appliedCount === 0 ? null : this.clippedCount / this.appliedCount;
+    return clipRate(this.flags);
   }
 
   /** Last finite loss, or null. */

@@ -3,10 +3,11 @@
  * opened in the same charts as the live page, following the file while the
  * run is still writing (polling `GET /api/steps` with a byte offset).
  */
+import { formatNumber, RUN_FILES } from 'gradclip/internal';
 import { diagnose, recommendThreshold } from './lib.js';
 import { decodeRecords, fetchRuns, fetchSteps, runFileUrl, type RunInfo, type SummaryLike } from './api.js';
 import { RunPanel } from './run-panel.js';
-import { fmt, pct, thresholdAdvice } from './words.js';
+import { pct, thresholdAdvice } from './words.js';
 
 /** Milliseconds between two reads of a run that is still writing. */
 export const POLL_MS = 1000;
@@ -163,14 +164,14 @@ export class RunViewer {
     const c = s?.config;
     const sub = c
       ? `${c.task ?? '?'} · ${c.model ?? '?'} · clip ${c.clip ?? '?'} · lr ${c.lr ?? '?'} · init ${c.init ?? 'default'} · length ${c.length ?? '?'} · seed ${c.seed ?? '?'}`
-      : 'still writing (no summary.json yet): updating live';
+      : `still writing (no ${RUN_FILES.summary} yet): updating live`;
     this.panel.setTitle(id, sub);
     this.panel.setRunInfo({ totalSteps: c?.steps ?? null, finished, clip: c?.clip ?? null });
     this.linksEl.replaceChildren();
-    const files: Array<[string, string]> = [['steps.jsonl', 'steps.jsonl']];
-    if (s) files.push(['summary.json', 'summary.json']);
+    const files: Array<[string, string]> = [[RUN_FILES.steps, RUN_FILES.steps]];
+    if (s) files.push([RUN_FILES.summary, RUN_FILES.summary]);
     const info = JSON.parse(this.lastListJson || '[]') as RunInfo[];
-    if (info.find((r) => r.id === id)?.hasReport) files.unshift(['report.html', 'HTML report']);
+    if (info.find((r) => r.id === id)?.hasReport) files.unshift([RUN_FILES.report, 'HTML report']);
     for (const [f, label] of files) {
       const a = el('a', undefined, label);
       a.href = runFileUrl(id, f);
@@ -197,7 +198,7 @@ export class RunViewer {
       this.panel.showAdvice('Threshold suggestion', thresholdAdvice(rec, `this run (${s?.config?.clip ?? id})`));
     } catch {
       const clipped = stats.filter((x) => x.clipped).length;
-      this.panel.showAdvice('Threshold suggestion', stats.length ? `Too few finite gradient norms to suggest a threshold (clipping fired on ${pct(clipped / stats.length)} of ${stats.length} steps; last loss ${fmt(stats[stats.length - 1].loss)}).` : '');
+      this.panel.showAdvice('Threshold suggestion', stats.length ? `Too few finite gradient norms to suggest a threshold (clipping fired on ${pct(clipped / stats.length)} of ${stats.length} steps; last loss ${formatNumber(stats[stats.length - 1].loss)}).` : '');
     }
   }
 }

@@ -1,18 +1,11 @@
 /**
  * Plain-words text of the dashboard (pure, no DOM): the status line of a
- * run, the diagnosis, and the clipping-threshold suggestion.
+ * run, the diagnosis, and the clipping-threshold suggestion. Numbers are
+ * written by `formatNumber` (3 significant digits), the formatter the CLI
+ * and the report use too.
  */
+import { clipRate, formatNumber } from 'gradclip/internal';
 import type { Diagnosis, RecommendedThreshold, StepStats } from './lib.js';
-
-/** Formats a number for people: 3 significant digits, exponent form when very large or small, words for non-finite values. */
-export function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '–';
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2).replace('e+', 'e');
-  return String(Number(x.toPrecision(3)));
-}
 
 /** A percentage with no decimals (one decimal below 10%). */
 export function pct(f: number): string {
@@ -46,7 +39,7 @@ export function statusLine(r: StatusInput): { text: string; tone: StatusTone } {
   if (n === 0) return { text: r.finished ? 'no steps recorded' : 'not started', tone: 'idle' };
   if (r.divergedAtStep !== null) {
     const s = r.stats.find((x) => x.step === r.divergedAtStep);
-    const what = s && s.loss !== null && !Number.isFinite(s.loss) ? ` (loss became ${fmt(s.loss)})` : s ? ' (a weight became non-finite)' : '';
+    const what = s && s.loss !== null && !Number.isFinite(s.loss) ? ` (loss became ${formatNumber(s.loss)})` : s ? ' (a weight became non-finite)' : '';
     return { text: `diverged at step ${r.divergedAtStep}${what}`, tone: 'bad' };
   }
   let lastLoss: number | null = null;
@@ -54,15 +47,14 @@ export function statusLine(r: StatusInput): { text: string; tone: StatusTone } {
     const l = r.stats[i].loss;
     if (l !== null && Number.isFinite(l)) lastLoss = l;
   }
-  const applied = r.stats.filter((s) => !s.skipped);
-  const clipped = applied.filter((s) => s.clipped).length;
-  const skipped = n - applied.length;
+  const rate = clipRate(r.stats);
+  const skipped = r.stats.filter((s) => s.skipped).length;
   const parts: string[] = [];
   const last = r.stats[n - 1].step;
   parts.push(r.finished ? `finished ${last} steps` : r.totalSteps !== null ? `step ${last} of ${r.totalSteps}` : `step ${last}`);
-  parts.push(`loss ${fmt(lastLoss)}`);
+  parts.push(`loss ${formatNumber(lastLoss)}`);
   if (r.clip === 'none') parts.push('no clipping');
-  else if (applied.length > 0) parts.push(`clipping on ${pct(clipped / applied.length)} of steps`);
+  else if (rate !== null) parts.push(`clipping on ${pct(rate)} of steps`);
   if (skipped > 0) parts.push(`${skipped} step${skipped === 1 ? '' : 's'} skipped`);
   return { text: parts.join(' · '), tone: r.finished ? 'ok' : 'running' };
 }
@@ -109,10 +101,10 @@ export function specNumber(x: number): string {
  */
 export function thresholdAdvice(r: RecommendedThreshold, source: string): string {
   const spikes = r.spikes.length;
-  const spikeText = spikes === 0 ? 'no spikes' : `${spikes} spike${spikes === 1 ? '' : 's'} (above ${fmt(r.spikeCutoff)})`;
+  const spikeText = spikes === 0 ? 'no spikes' : `${spikes} spike${spikes === 1 ? '' : 's'} (above ${formatNumber(r.spikeCutoff)})`;
   return (
-    `Clip the global gradient norm at ${fmt(r.threshold)} (clip spec norm:${specNumber(r.threshold)}). ` +
-    `From ${r.count} gradient norms of ${source}: typical norm ${fmt(r.median)}, 95th percentile ${fmt(r.percentiles.p95)}, ${spikeText}` +
+    `Clip the global gradient norm at ${formatNumber(r.threshold)} (clip spec norm:${specNumber(r.threshold)}). ` +
+    `From ${r.count} gradient norms of ${source}: typical norm ${formatNumber(r.median)}, 95th percentile ${formatNumber(r.percentiles.p95)}, ${spikeText}` +
     `${r.nonFinite > 0 ? `, ${r.nonFinite} non-finite norm${r.nonFinite === 1 ? '' : 's'} ignored` : ''}. ${r.rationale}` +
     (r.nonFinite > 0
       ? ' Caution: these steps went non-finite, so the norms are dominated by the explosion and the threshold is far too high; prefer the norms of a clipped run of the same model.'

@@ -1,11 +1,11 @@
-/** Small number formatting for terminal output. */
-export function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined) return '-';
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
-  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toString();
-}
+/**
+ * Terminal output helpers. Numbers are written by `formatNumber` of
+ * `gradclip/internal` (the one formatter of the library, the report and the
+ * dashboard), with {@link CLI_DIGITS} significant digits unless said otherwise.
+ */
+
+/** Significant digits of the numbers the CLI prints. */
+export const CLI_DIGITS = 4;
 
 /** Formats rows as an aligned text table. */
 export function table(header: string[], rows: string[][]): string {

@@ -8,6 +8,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { addRunOptions } from './options.js';
 import { UsageError } from './errors.js';
 import { CLI_BACKENDS } from './backend.js';
+import { RUN_FILES } from '../run-folder/layout.js';
+
+/** Steps `gradclip calibrate` runs when `--steps` is not given (the run flags' default, 2000, is for training). */
+export const CALIBRATE_DEFAULT_STEPS = 300;
 
 /** The version of the gradclip-cli package: its package.json, two folders above src/cli/ and dist/cli/. */
 function packageVersion(): string {
@@ -25,10 +29,12 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
-  addRunOptions(program.command('train').description('train one run and write its run folder (steps.jsonl, TensorBoard events, summary.json, report.html)'))
+  addRunOptions(
+    program.command('train').description(`train one run and write its run folder (${RUN_FILES.steps}, TensorBoard events, ${RUN_FILES.summary}, ${RUN_FILES.report})`),
+  )
     .option('--out <dir>', 'run folder (default runs/<task>-<model>-<clip>-seed<seed>)')
     .option('--json', 'print the JSON summary as the last line of stdout', false)
-    .option('--no-report', 'skip report.html and the PNG charts')
+    .option('--no-report', `skip ${RUN_FILES.report} and the PNG charts`)
     .option('--no-progress', 'no progress bar')
     .action(async (opts) => (await import('./commands/train.js')).trainCommand(opts));
 
@@ -45,11 +51,15 @@ export function buildProgram(): Command {
 
   addRunOptions(program.command('calibrate').description('run unclipped steps on a copy of the model and recommend a clipping threshold'))
     .option('--json', 'print the result as JSON', false)
-    .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand({ ...opts, steps: opts.steps === 2000 ? 300 : opts.steps }));
+    .action(async (opts, cmd: Command) => {
+      // Only a --steps left at its default becomes the calibration default: an explicit --steps 2000 stays 2000.
+      const steps = cmd.getOptionValueSource('steps') === 'default' ? CALIBRATE_DEFAULT_STEPS : opts.steps;
+      return (await import('./commands/calibrate.js')).calibrateCommand({ ...opts, steps });
+    });
 
   program
     .command('report')
-    .description('rebuild report.html from run folders (and a comparison report when several are given)')
+    .description(`rebuild ${RUN_FILES.report} from run folders (and a comparison report when several are given)`)
     .argument('<dirs...>', 'run folders')
     .option('--out <dir>', 'folder for the comparison report (default runs/comparison)')
     .action(async (dirs: string[], opts) => (await import('./commands/report.js')).reportCommand(dirs, opts));

@@ -3,20 +3,21 @@
  */
 import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
+import { diagnose } from 'gradclip';
 import { openRunWriters } from 'gradclip/node';
-import { ClipRateWindow } from 'gradclip/internal';
+import { ClipRateWindow, formatNumber } from 'gradclip/internal';
 import { Experiment } from '../train/experiment.js';
 import type { RunConfig } from '../train/config.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
-import { fmt } from './format.js';
-import { safeDiagnose, writeSummary, type LoadedRun } from './run-folder.js';
+import { writeSummary, type LoadedRun } from '../run-folder/index.js';
+import { CLI_DIGITS } from './format.js';
 
 /** Options of {@link trainToFolder}. */
 export interface TrainToFolderOptions {
   /** Show a progress bar on stderr. */
   progress: boolean;
-  /** Write report.html and PNG charts. */
+  /** Write the HTML report and the PNG charts. */
   report: boolean;
   /** Label shown in front of the progress bar. */
   label?: string;
@@ -40,7 +41,8 @@ export async function trainToFolder(config: Partial<RunConfig>, dir: string, opt
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(exp.config.steps, 0, { loss: '-', norm: '-', rate: '-', status: '' });
+  const none = formatNumber(null);
+  bar?.start(exp.config.steps, 0, { loss: none, norm: none, rate: none, status: '' });
   const clipRate = new ClipRateWindow(100);
   let lastYield = Date.now();
   try {
@@ -49,7 +51,7 @@ export async function trainToFolder(config: Partial<RunConfig>, dir: string, opt
       writers.write(s);
       clipRate.push(s);
       const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
-      bar?.update(s.step, { loss: fmt(s.loss), norm: fmt(s.preClipNorm), rate: fmt(clipRate.rate, 2), status });
+      bar?.update(s.step, { loss: formatNumber(s.loss, CLI_DIGITS), norm: formatNumber(s.preClipNorm, CLI_DIGITS), rate: formatNumber(clipRate.rate, 2), status });
       if (Date.now() - lastYield > 200) {
         // Let the progress bar and signals through.
         await new Promise((r) => setImmediate(r));
@@ -75,7 +77,7 @@ export async function trainToFolder(config: Partial<RunConfig>, dir: string, opt
       summary,
       steps: exp.stats,
       evals: exp.evals,
-      diagnosis: safeDiagnose(exp.stats),
+      diagnosis: diagnose(exp.stats),
       warnings: [],
     };
     if (opts.report) await writeRunReport(dir, run);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { maxOf, median } from 'gradclip/internal';
+import { isNonFiniteStep, layerOrder, maxOf, median } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
 import { downsampleMinMax, type SeriesPoint } from './downsample.js';
 import type { RunRecord } from './types.js';
@@ -113,13 +113,9 @@ export function allPositive(runs: readonly RunRecord[], series: SeriesName): boo
   return any;
 }
 
-/** A step counts as non-finite when its loss or its pre-clip norm is NaN or ±Inf. */
-export function isNonFiniteStep(s: StepStats): boolean {
-  return (s.loss !== null && !Number.isFinite(s.loss)) || (s.preClipNorm !== null && !Number.isFinite(s.preClipNorm));
-}
-
 /**
- * Ranges of flagged steps of one run. Flagged steps closer than
+ * Ranges of flagged steps of one run (non-finite steps as `isNonFiniteStep`
+ * of `gradclip/internal` defines them, or skipped steps). Flagged steps closer than
  * `ceil(span / maxRanges)` steps are merged, so a long run with thousands
  * of flagged steps still gives at most about `maxRanges` bands.
  */
@@ -150,13 +146,6 @@ export function markerRanges(run: RunRecord, kind: MarkerKind, lane: number, max
   }
   flush();
   return out;
-}
-
-/** Layer names in key order (first appearance over the records). */
-export function layerOrder(steps: readonly StepStats[]): string[] {
-  const seen = new Set<string>();
-  for (const s of steps) if (s.layerNorms) for (const k of Object.keys(s.layerNorms)) seen.add(k);
-  return [...seen];
 }
 
 /**

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GradclipArgumentError } from 'gradclip';
 
 /** One point of a series; `y = null` (or a non-finite `y`) is a gap. */
 export interface SeriesPoint {
@@ -30,7 +31,7 @@ export interface SeriesPoint {
  */
 export function downsampleMinMax(points: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
   if (!Number.isInteger(maxPoints) || maxPoints < 3) {
-    throw new Error(`downsampleMinMax: maxPoints must be an integer >= 3, got ${String(maxPoints)}`);
+    throw new GradclipArgumentError(`downsampleMinMax: maxPoints must be an integer >= 3, got ${String(maxPoints)}`);
   }
   const clean = (p: SeriesPoint): SeriesPoint => ({ x: p.x, y: p.y !== null && Number.isFinite(p.y) ? p.y : null });
   const n = points.length;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { GradclipArgumentError } from 'gradclip';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -33,7 +34,7 @@ export function escapeHtml(s: string): string {
  */
 export function jsonForScript(value: unknown): string {
   const json = JSON.stringify(value);
-  if (json === undefined) throw new Error('jsonForScript: value must be JSON-serialisable, got undefined');
+  if (json === undefined) throw new GradclipArgumentError('jsonForScript: value must be JSON-serialisable, got undefined');
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

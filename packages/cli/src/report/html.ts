@@ -12,7 +12,8 @@ import type { RunConfig } from '../train/config.js';
 import type { RunSummary } from '../train/summary.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as e, jsonForScript } from './escape.js';
-import { fmtConfigValue, fmtNum, fmtPercent, fmtSeconds } from './format.js';
+import { formatNumber } from 'gradclip/internal';
+import { fmtConfigValue, fmtPercent, fmtSeconds, REPORT_DIGITS } from './format.js';
 import { toVega, type VegaSpec } from './render-vega.js';
 import { buildCharts, RUN_PALETTE, type ChartSpec } from './specs.js';
 import { REPORT_CSS } from './styles.js';
@@ -132,15 +133,15 @@ function summaryCards(run: RunRecord): string {
   const cards = [
     card('Steps', String(s.steps), s.steps < c.steps ? `of ${c.steps}` : ''),
     card('Diverged', s.diverged ? 'yes' : 'no', s.diverged && s.divergedAtStep !== null ? `at step ${s.divergedAtStep}` : '', s.diverged ? 'bad' : ''),
-    card('Final loss', fmtNum(s.finalLoss)),
+    card('Final loss', formatNumber(s.finalLoss, REPORT_DIGITS)),
   ];
   if (s.errorRate !== null) cards.push(card('Error rate', fmtPercent(s.errorRate), 'fresh sequences'));
-  if (s.evalLoss !== null) cards.push(card('Eval loss', fmtNum(s.evalLoss)));
-  if (s.entropyBaseline !== null) cards.push(card('Unigram entropy', fmtNum(s.entropyBaseline), 'nats/char baseline'));
+  if (s.evalLoss !== null) cards.push(card('Eval loss', formatNumber(s.evalLoss, REPORT_DIGITS)));
+  if (s.entropyBaseline !== null) cards.push(card('Unigram entropy', formatNumber(s.entropyBaseline, REPORT_DIGITS), 'nats/char baseline'));
   cards.push(
     card('Clip rate', fmtPercent(s.clipRate), 'of applied steps'),
-    card('Median pre-clip norm', fmtNum(s.medianPreClipNorm)),
-    card('Max pre-clip norm', fmtNum(s.maxPreClipNorm)),
+    card('Median pre-clip norm', formatNumber(s.medianPreClipNorm, REPORT_DIGITS)),
+    card('Max pre-clip norm', formatNumber(s.maxPreClipNorm, REPORT_DIGITS)),
     card('Skipped steps', String(s.skippedSteps), '', s.skippedSteps > 0 ? 'bad' : ''),
     card('NaN/Inf steps', String(s.nonFiniteSteps), '', s.nonFiniteSteps > 0 ? 'bad' : ''),
     card('Wall time', fmtSeconds(s.wallSeconds)),
@@ -154,7 +155,7 @@ function diagnosisHtml(d: Diagnosis, heading = true): string {
     ? `<h3>Evidence</h3><ul>${d.findings.map((f) => `<li>${f.step !== undefined ? `<strong>Step ${e(String(f.step))}:</strong> ` : ''}${e(f.message)}${f.layers && f.layers.length ? ` <span class="note">(${e(f.layers.join(', '))})</span>` : ''}</li>`).join('')}</ul>`
     : '';
   const recs = d.recommendations.length ? `<h3>Recommendations</h3><ul>${d.recommendations.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` : '';
-  const thr = d.recommendedThreshold !== null ? `<p class="note">Suggested clipping threshold from this run’s norms: <code>--clip norm:${e(fmtNum(d.recommendedThreshold, 3))}</code></p>` : '';
+  const thr = d.recommendedThreshold !== null ? `<p class="note">Suggested clipping threshold from this run’s norms: <code>--clip norm:${e(formatNumber(d.recommendedThreshold, 3))}</code></p>` : '';
   return `${heading ? '<h2 id="diagnosis">Diagnosis</h2>\n' : ''}<div class="diagnosis">
 <p>${diagnosisBadge(d)} ${d.flags.map((f) => `<span class="badge info">${e(f)}</span>`).join(' ')}</p>
 <p>${e(d.summary)}</p>
@@ -178,7 +179,7 @@ function evalsTable(run: RunRecord): string {
   const shown = evals.length <= maxRows ? evals : Array.from({ length: maxRows }, (_, i) => evals[Math.round((i * (evals.length - 1)) / (maxRows - 1))]);
   const hasErr = evals.some((v) => v.errorRate !== undefined);
   const rows = shown
-    .map((v) => `<tr><td class="num">${e(String(v.step))}</td><td class="num">${e(fmtNum(v.loss))}</td>${hasErr ? `<td class="num">${e(fmtPercent(v.errorRate))}</td>` : ''}</tr>`)
+    .map((v) => `<tr><td class="num">${e(String(v.step))}</td><td class="num">${e(formatNumber(v.loss, REPORT_DIGITS))}</td>${hasErr ? `<td class="num">${e(fmtPercent(v.errorRate))}</td>` : ''}</tr>`)
     .join('\n');
   return `<h2 id="evaluations">Evaluations</h2>
 ${shown.length < evals.length ? `<p class="note">${shown.length} of ${evals.length} evaluations shown, evenly spaced.</p>` : ''}
@@ -273,12 +274,12 @@ function comparisonTable(runs: readonly RunRecord[]): string {
         ...vary.map((k) => `<td class="mono">${e(fmtConfigValue(cfg[k]))}</td>`),
         `<td class="num">${e(String(s.steps))}</td>`,
         `<td>${statusBadge(s)}</td>`,
-        `<td class="num${i === bestLoss ? ' best' : ''}">${e(fmtNum(s.finalLoss))}</td>`,
-        showEval ? `<td class="num">${e(fmtNum(s.evalLoss))}</td>` : '',
+        `<td class="num${i === bestLoss ? ' best' : ''}">${e(formatNumber(s.finalLoss, REPORT_DIGITS))}</td>`,
+        showEval ? `<td class="num">${e(formatNumber(s.evalLoss, REPORT_DIGITS))}</td>` : '',
         showErr ? `<td class="num${i === bestErr ? ' best' : ''}">${e(fmtPercent(s.errorRate))}</td>` : '',
         `<td class="num">${e(fmtPercent(s.clipRate))}</td>`,
-        `<td class="num">${e(fmtNum(s.medianPreClipNorm))}</td>`,
-        `<td class="num">${e(fmtNum(s.maxPreClipNorm))}</td>`,
+        `<td class="num">${e(formatNumber(s.medianPreClipNorm, REPORT_DIGITS))}</td>`,
+        `<td class="num">${e(formatNumber(s.maxPreClipNorm, REPORT_DIGITS))}</td>`,
         `<td class="num">${e(String(s.skippedSteps))}</td>`,
         `<td class="num">${e(String(s.nonFiniteSteps))}</td>`,
         `<td class="num">${e(fmtSeconds(s.wallSeconds))}</td>`,

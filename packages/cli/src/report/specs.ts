@@ -9,6 +9,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { chartPngFile } from 'gradclip/internal';
 import {
   allPositive,
   heatCells,
@@ -224,122 +225,203 @@ function allMarkers(runs: readonly RunRecord[]): { markers: MarkerRow[]; lanes: 
   return { markers, lanes: lane };
 }
 
+/** How a line chart chooses its y scale. */
+type YScale = 'log' | 'linear' | 'log-if-positive';
+
+/** One quantity drawn as a line. */
+interface SeriesDescriptor {
+  /** The per-step quantity. */
+  field: SeriesName;
+  /** Its name in the legend of a one-run chart (and in a comparison when the chart draws several quantities). */
+  label: string;
+  /** Its colour in a one-run chart. */
+  color: string;
+}
+
+/** What the description of a chart may depend on. */
+interface DescriptionContext {
+  /** Several runs overlaid. */
+  compare: boolean;
+  /** The chart is on a log scale. */
+  log: boolean;
+  /** Evaluation points are drawn. */
+  evals: boolean;
+}
+
+/** A line chart of the report: one line per quantity (one run) or per run and quantity (comparison). */
+interface LineChartDescriptor {
+  type: 'line';
+  /** Chart id and kind; also names its PNG (`<id>.png`). */
+  id: Exclude<ChartKind, 'layer-norms'>;
+  /** Caption title. */
+  title: string;
+  /** Title inside the chart (the PNG shows it). */
+  chartTitle: string;
+  /** Title of the y axis. */
+  yTitle: string;
+  /** `log-if-positive`: log scale when every finite value is > 0 (see {@link allPositive}). */
+  yScale: YScale;
+  /** Lower end of the y domain, when fixed. */
+  yDomainMin?: number;
+  /** The quantities drawn; with several, a comparison tells them apart by dash. */
+  series: SeriesDescriptor[];
+  /** Legend title of a one-run chart (a comparison's legend is titled `run`). */
+  legendTitle: string;
+  /** One run: its evaluations as points, with this legend entry and colour. */
+  evalPoints?: { label: string; color: string };
+  /** Draw the non-finite and skipped steps and the divergence step (and say so in the description). */
+  markers: boolean;
+  /** One or two sentences on how to read the chart (the marker note is added after). */
+  description: (c: DescriptionContext) => string;
+}
+
+/** The per-layer heat map: one chart per run that recorded per-layer norms. */
+interface HeatmapDescriptor {
+  type: 'heatmap';
+  /** Chart kind; the id of a comparison's i-th heat map (and its PNG) is `<id>-<i>`. */
+  id: 'layer-norms';
+  /** Title (a comparison adds `: <run name>`). */
+  title: string;
+  description: string;
+}
+
+/** Added to the description of every chart with markers. */
+const MARKER_NOTE = ' Shaded bands with a ▼ at their first step mark steps with a NaN/Inf loss or gradient norm (◆: steps skipped by a guard); the dashed rule marks divergence.';
+
+/** The charts of a report, in page order. */
+const CHARTS: readonly (LineChartDescriptor | HeatmapDescriptor)[] = [
+  {
+    type: 'line',
+    id: 'loss',
+    title: 'Loss per step',
+    chartTitle: 'Loss per step',
+    yTitle: 'loss',
+    yScale: 'log-if-positive',
+    series: [{ field: 'loss', label: 'train loss', color: '#4c78a8' }],
+    legendTitle: '',
+    evalPoints: { label: 'eval loss', color: '#e45756' },
+    markers: true,
+    description: (c) => `Training loss of every step${c.log ? ' (log scale)' : ''}${c.evals ? ', with the evaluation loss on fresh data as points' : ''}.`,
+  },
+  {
+    type: 'line',
+    id: 'grad-norm',
+    title: 'Global gradient norm',
+    chartTitle: 'Global gradient norm (L2)',
+    yTitle: 'gradient norm',
+    yScale: 'log',
+    series: [
+      { field: 'pre-clip', label: 'pre-clip', color: '#4c78a8' },
+      { field: 'post-clip', label: 'post-clip', color: '#f58518' },
+    ],
+    legendTitle: 'norm',
+    markers: true,
+    description: (c) =>
+      `Global L2 norm of all gradients before the clipping transforms (pre-clip${c.compare ? ', solid' : ''}) and of what the optimizer received (post-clip${c.compare ? ', dashed' : ''}), log scale.`,
+  },
+  {
+    type: 'line',
+    id: 'clip-coef',
+    title: 'Clip coefficient',
+    chartTitle: 'Clip coefficient per step',
+    yTitle: 'clip coefficient',
+    yScale: 'linear',
+    yDomainMin: 0,
+    series: [{ field: 'clip-coef', label: 'clip coefficient', color: '#54a24b' }],
+    legendTitle: '',
+    markers: true,
+    description: () => 'Scale applied to the gradients on each step (post-clip / pre-clip norm; 1 means clipping did not fire).',
+  },
+  {
+    type: 'heatmap',
+    id: 'layer-norms',
+    title: 'Per-layer gradient norms',
+    description:
+      'Pre-clip L2 norm of each variable’s gradient (rows, in model order) over bins of steps (columns): colour is the largest norm in the bin on a log scale; red cells contain a NaN/Inf norm, grey cells only zero norms (e.g. saturated units).',
+  },
+];
+
+/** What every chart of one report shares. */
+interface ReportContext {
+  runs: readonly RunRecord[];
+  o: ResolvedChartOptions;
+  compare: boolean;
+  markers: MarkerRow[];
+  divergences: DivergenceRow[];
+}
+
+/** Builds the one chart a line descriptor stands for. */
+function buildLineChart(d: LineChartDescriptor, ctx: ReportContext): ChartSpec {
+  const { runs, o, compare } = ctx;
+  const log = d.yScale === 'log' || (d.yScale === 'log-if-positive' && d.series.every((s) => allPositive(runs, s.field)));
+  const labels = d.series.map((s) => s.label);
+  // In a comparison the colour is the run; a chart of one quantity then names its lines by run, a chart of several by quantity (dashed apart).
+  const rows = d.series.flatMap((s) =>
+    runs.flatMap((r) => seriesRows(r, s.field, compare && d.series.length === 1 ? r.name : s.label, o.maxPoints, log)),
+  );
+  const evalPoints = compare ? undefined : d.evalPoints;
+  const evalRows: LineRow[] = evalPoints
+    ? (runs[0].evals ?? [])
+        .filter((e) => Number.isFinite(e.loss) && (!log || e.loss > 0))
+        .map((e) => ({ run: runs[0].name, series: evalPoints.label, step: e.step, value: e.loss }))
+    : [];
+  const single = {
+    colorDomain: evalPoints && evalRows.length ? [...labels, evalPoints.label] : labels,
+    colorRange: evalPoints ? [...d.series.map((s) => s.color), evalPoints.color] : d.series.map((s) => s.color),
+  };
+  return {
+    id: d.id,
+    kind: d.id,
+    file: chartPngFile(d.id),
+    title: d.title,
+    description: `${d.description({ compare, log, evals: evalRows.length > 0 })}${d.markers ? MARKER_NOTE : ''}`,
+    spec: lineChart(
+      {
+        title: d.chartTitle,
+        yTitle: d.yTitle,
+        log,
+        rows,
+        colorField: compare ? 'run' : 'series',
+        colorDomain: compare ? runs.map((r) => r.name) : single.colorDomain,
+        colorRange: compare ? colorsFor(runs) : single.colorRange,
+        colorTitle: compare ? 'run' : d.legendTitle,
+        dashDomain: compare && d.series.length > 1 ? labels : undefined,
+        evalRows: evalPoints ? evalRows : undefined,
+        markers: d.markers ? ctx.markers : [],
+        markerColorByRun: compare,
+        divergences: d.markers ? ctx.divergences : [],
+        yDomainMin: d.yDomainMin,
+      },
+      o,
+    ),
+  };
+}
+
+/** Builds the heat maps a heat-map descriptor stands for: one per run with per-layer norms. */
+function buildHeatmaps(d: HeatmapDescriptor, ctx: ReportContext): ChartSpec[] {
+  const out: ChartSpec[] = [];
+  ctx.runs.forEach((r, i) => {
+    const title = ctx.compare ? `${d.title}: ${r.name}` : d.title;
+    const spec = heatmapSpec(r, ctx.o, title);
+    if (!spec) return;
+    const id = ctx.compare ? `${d.id}-${i + 1}` : d.id;
+    out.push({ id, kind: d.id, file: chartPngFile(id), title, description: d.description, spec });
+  });
+  return out;
+}
+
 /**
- * Builds the charts of a report. One run: its loss (train and eval), pre-
- * and post-clip norms, clip coefficient and layer heat map. Several runs:
- * the same line charts overlaid, one colour per run, then one heat map per
- * run that has per-layer norms.
+ * Builds the charts of a report from the table of chart descriptors. One
+ * run: its loss (train and eval), pre- and post-clip norms, clip coefficient
+ * and layer heat map. Several runs: the same line charts overlaid, one colour
+ * per run, then one heat map per run that has per-layer norms.
  */
 export function buildCharts(runs: readonly RunRecord[], opts: ChartOptions = {}): ChartSpec[] {
   const o = resolveChartOptions(opts);
   const compare = runs.length > 1;
-  const names = runs.map((r) => r.name);
-  const runColors = colorsFor(runs);
   const { markers, lanes } = allMarkers(runs);
-  const divergences = divergenceRows(runs, compare, lanes);
-  const charts: ChartSpec[] = [];
-  const markerNote = ' Shaded bands with a ▼ at their first step mark steps with a NaN/Inf loss or gradient norm (◆: steps skipped by a guard); the dashed rule marks divergence.';
-  const rowsOf = (series: SeriesName, label: (r: RunRecord) => string, log: boolean): LineRow[] =>
-    runs.flatMap((r) => seriesRows(r, series, label(r), o.maxPoints, log));
-
-  const lossLog = allPositive(runs, 'loss');
-  const lossRows = rowsOf('loss', (r) => (compare ? r.name : 'train loss'), lossLog);
-  const evalRows: LineRow[] = compare
-    ? []
-    : (runs[0].evals ?? [])
-        .filter((e) => Number.isFinite(e.loss) && (!lossLog || e.loss > 0))
-        .map((e) => ({ run: runs[0].name, series: 'eval loss', step: e.step, value: e.loss }));
-  const singleLossDomain = evalRows.length ? ['train loss', 'eval loss'] : ['train loss'];
-  charts.push({
-    id: 'loss',
-    kind: 'loss',
-    file: 'loss.png',
-    title: 'Loss per step',
-    description: `Training loss of every step${lossLog ? ' (log scale)' : ''}${evalRows.length ? ', with the evaluation loss on fresh data as points' : ''}.${markerNote}`,
-    spec: lineChart(
-      {
-        title: 'Loss per step',
-        yTitle: 'loss',
-        log: lossLog,
-        rows: lossRows,
-        colorField: compare ? 'run' : 'series',
-        colorDomain: compare ? names : singleLossDomain,
-        colorRange: compare ? runColors : ['#4c78a8', '#e45756'],
-        colorTitle: compare ? 'run' : '',
-        evalRows,
-        markers,
-        markerColorByRun: compare,
-        divergences,
-      },
-      o,
-    ),
-  });
-
-  const normRows = [...rowsOf('pre-clip', () => 'pre-clip', true), ...rowsOf('post-clip', () => 'post-clip', true)];
-  charts.push({
-    id: 'grad-norm',
-    kind: 'grad-norm',
-    file: 'grad-norm.png',
-    title: 'Global gradient norm',
-    description: `Global L2 norm of all gradients before the clipping transforms (pre-clip${compare ? ', solid' : ''}) and of what the optimizer received (post-clip${compare ? ', dashed' : ''}), log scale.${markerNote}`,
-    spec: lineChart(
-      {
-        title: 'Global gradient norm (L2)',
-        yTitle: 'gradient norm',
-        log: true,
-        rows: normRows,
-        colorField: compare ? 'run' : 'series',
-        colorDomain: compare ? names : ['pre-clip', 'post-clip'],
-        colorRange: compare ? runColors : ['#4c78a8', '#f58518'],
-        colorTitle: compare ? 'run' : 'norm',
-        dashDomain: compare ? ['pre-clip', 'post-clip'] : undefined,
-        markers,
-        markerColorByRun: compare,
-        divergences,
-      },
-      o,
-    ),
-  });
-
-  charts.push({
-    id: 'clip-coef',
-    kind: 'clip-coef',
-    file: 'clip-coef.png',
-    title: 'Clip coefficient',
-    description: `Scale applied to the gradients on each step (post-clip / pre-clip norm; 1 means clipping did not fire).${markerNote}`,
-    spec: lineChart(
-      {
-        title: 'Clip coefficient per step',
-        yTitle: 'clip coefficient',
-        log: false,
-        rows: rowsOf('clip-coef', (r) => (compare ? r.name : 'clip coefficient'), false),
-        colorField: compare ? 'run' : 'series',
-        colorDomain: compare ? names : ['clip coefficient'],
-        colorRange: compare ? runColors : ['#54a24b'],
-        colorTitle: compare ? 'run' : '',
-        markers,
-        markerColorByRun: compare,
-        divergences,
-        yDomainMin: 0,
-      },
-      o,
-    ),
-  });
-
-  runs.forEach((r, i) => {
-    const heat = heatmapSpec(r, o, compare ? `Per-layer gradient norms: ${r.name}` : 'Per-layer gradient norms');
-    if (!heat) return;
-    charts.push({
-      id: compare ? `layer-norms-${i + 1}` : 'layer-norms',
-      kind: 'layer-norms',
-      file: compare ? `layer-norms-${i + 1}.png` : 'layer-norms.png',
-      title: compare ? `Per-layer gradient norms: ${r.name}` : 'Per-layer gradient norms',
-      description:
-        'Pre-clip L2 norm of each variable’s gradient (rows, in model order) over bins of steps (columns): colour is the largest norm in the bin on a log scale; red cells contain a NaN/Inf norm, grey cells only zero norms (e.g. saturated units).',
-      spec: heat,
-    });
-  });
-  return charts;
+  const ctx: ReportContext = { runs, o, compare, markers, divergences: divergenceRows(runs, compare, lanes) };
+  return CHARTS.flatMap((d) => (d.type === 'line' ? [buildLineChart(d, ctx)] : buildHeatmaps(d, ctx)));
 }
 
 /** Heat map of one run's per-layer norms, or null when it has none. */

@@ -3,23 +3,8 @@
  *
  * @module
  */
-import type { Diagnosis, StepStats } from 'gradclip';
-import type { EvalResult } from '../train/experiment.js';
-import type { RunSummary } from '../train/summary.js';
-
-/** Everything a report shows about one run. */
-export interface RunRecord {
-  /** Display name, e.g. `"norm:1"` or the run folder's name (escaped in HTML). */
-  name: string;
-  /** The run's summary (`summary.json`), including its configuration. */
-  summary: RunSummary;
-  /** Per-step statistics (`steps.jsonl`), in step order. */
-  steps: StepStats[];
-  /** Evaluations on fresh data, if any (shown as points on the loss chart). */
-  evals?: EvalResult[];
-  /** Output of `diagnose(steps)`, if computed (shown in plain words). */
-  diagnosis?: Diagnosis;
-}
+/** Everything a report shows about one run: the app's one run type, defined by the run-folder module. */
+export type { RunRecord } from '../run-folder/index.js';
 
 /** Chart geometry and density, shared by the HTML and PNG renderers. */
 export interface ChartOptions {

@@ -4,28 +4,30 @@
  *
  * @module
  */
+import { GradclipArgumentError } from 'gradclip';
+import { RUN_FILES } from '../run-folder/index.js';
 import type { RunRecord } from './types.js';
 
 /** Throws unless `run` looks like a {@link RunRecord}; `where` names the argument. */
 export function validateRunRecord(run: unknown, where = 'run'): asserts run is RunRecord {
   if (typeof run !== 'object' || run === null) {
-    throw new Error(`${where} must be a RunRecord object {name, summary, steps}, got ${run === null ? 'null' : typeof run}`);
+    throw new GradclipArgumentError(`${where} must be a RunRecord object {name, summary, steps}, got ${run === null ? 'null' : typeof run}`);
   }
   const r = run as Partial<RunRecord>;
   if (typeof r.name !== 'string' || r.name.length === 0) {
-    throw new Error(`${where}.name must be a non-empty string (e.g. the run folder name), got ${JSON.stringify(r.name)}`);
+    throw new GradclipArgumentError(`${where}.name must be a non-empty string (e.g. the run folder name), got ${JSON.stringify(r.name)}`);
   }
   if (typeof r.summary !== 'object' || r.summary === null) {
-    throw new Error(`${where}.summary must be the run's RunSummary object (summary.json), got ${String(r.summary)}`);
+    throw new GradclipArgumentError(`${where}.summary must be the run's RunSummary object (${RUN_FILES.summary}), got ${String(r.summary)}`);
   }
   if (typeof r.summary.config !== 'object' || r.summary.config === null) {
-    throw new Error(`${where}.summary.config must be the run's RunConfig object, got ${String(r.summary.config)}`);
+    throw new GradclipArgumentError(`${where}.summary.config must be the run's RunConfig object, got ${String(r.summary.config)}`);
   }
   if (!Array.isArray(r.steps)) {
-    throw new Error(`${where}.steps must be an array of StepStats (steps.jsonl), got ${typeof r.steps}`);
+    throw new GradclipArgumentError(`${where}.steps must be an array of StepStats (${RUN_FILES.steps}), got ${typeof r.steps}`);
   }
   if (r.evals !== undefined && !Array.isArray(r.evals)) {
-    throw new Error(`${where}.evals must be an array of EvalResult or undefined, got ${typeof r.evals}`);
+    throw new GradclipArgumentError(`${where}.evals must be an array of EvalResult or undefined, got ${typeof r.evals}`);
   }
 }
 
@@ -33,7 +35,7 @@ export function validateRunRecord(run: unknown, where = 'run'): asserts run is R
 export function validateRuns(runs: unknown): asserts runs is RunRecord[] {
   if (!Array.isArray(runs) || runs.length === 0) {
     const got = Array.isArray(runs) ? 'an empty array' : typeof runs;
-    throw new Error(`runs must be a non-empty array of RunRecord, got ${got}`);
+    throw new GradclipArgumentError(`runs must be a non-empty array of RunRecord, got ${got}`);
   }
   runs.forEach((r, i) => validateRunRecord(r, `runs[${i}]`));
 }
@@ -42,7 +44,7 @@ export function validateRuns(runs: unknown): asserts runs is RunRecord[] {
 export function checkIntOption(name: string, x: unknown, min: number, max: number): void {
   if (x === undefined) return;
   if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) {
-    throw new Error(`${name} must be an integer in [${min}, ${max}], got ${String(x)}`);
+    throw new GradclipArgumentError(`${name} must be an integer in [${min}, ${max}], got ${String(x)}`);
   }
 }
 
@@ -50,6 +52,6 @@ export function checkIntOption(name: string, x: unknown, min: number, max: numbe
 export function checkPositiveOption(name: string, x: unknown, max: number): void {
   if (x === undefined) return;
   if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0 || x > max) {
-    throw new Error(`${name} must be a number in (0, ${max}], got ${String(x)}`);
+    throw new GradclipArgumentError(`${name} must be a number in (0, ${max}], got ${String(x)}`);
   }
 }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { GradclipArgumentError } from 'gradclip';
+import { RUN_FILES, writeRunFile } from '../run-folder/index.js';
 import { renderComparisonReport, renderRunReport } from './html.js';
 import { renderPngCharts } from './png.js';
 import type { ComparisonOptions, PngOptions, RunRecord } from './types.js';
@@ -34,28 +34,21 @@ export interface WrittenReport {
 
 function checkDir(dir: unknown): asserts dir is string {
   if (typeof dir !== 'string' || dir.length === 0) {
-    throw new Error(`dir must be a non-empty folder path (e.g. the run's --out folder), got ${JSON.stringify(dir)}`);
+    throw new GradclipArgumentError(`dir must be a non-empty folder path (e.g. the run's --out folder), got ${JSON.stringify(dir)}`);
   }
 }
 
 function checkFileName(name: string): void {
   if (name.length === 0 || /[\\/]/.test(name)) {
-    throw new Error(`fileName must be a plain file name without folders (e.g. "report.html"), got ${JSON.stringify(name)}`);
+    throw new GradclipArgumentError(`fileName must be a plain file name without folders (e.g. "${RUN_FILES.report}"), got ${JSON.stringify(name)}`);
   }
 }
 
 async function writeAll(dir: string, html: string, runs: RunRecord[], opts: WriteReportOptions): Promise<WrittenReport> {
-  const fileName = opts.fileName ?? 'report.html';
-  mkdirSync(dir, { recursive: true });
-  const htmlPath = join(dir, fileName);
-  writeFileSync(htmlPath, html);
+  const htmlPath = writeRunFile(dir, opts.fileName ?? RUN_FILES.report, html);
   const pngs: string[] = [];
   if (opts.png ?? true) {
-    for (const c of await renderPngCharts(runs, opts)) {
-      const p = join(dir, c.file);
-      writeFileSync(p, c.png);
-      pngs.push(p);
-    }
+    for (const c of await renderPngCharts(runs, opts)) pngs.push(writeRunFile(dir, c.file, c.png));
   }
   return { html: htmlPath, pngs };
 }
@@ -66,7 +59,7 @@ async function writeAll(dir: string, html: string, runs: RunRecord[], opts: Writ
  */
 export async function writeRunReport(dir: string, run: RunRecord, opts: WriteReportOptions = {}): Promise<WrittenReport> {
   checkDir(dir);
-  checkFileName(opts.fileName ?? 'report.html');
+  checkFileName(opts.fileName ?? RUN_FILES.report);
   const html = renderRunReport(run, opts);
   return writeAll(dir, html, [run], opts);
 }
@@ -78,7 +71,7 @@ export async function writeRunReport(dir: string, run: RunRecord, opts: WriteRep
  */
 export async function writeComparisonReport(dir: string, runs: RunRecord[], opts: WriteReportOptions = {}): Promise<WrittenReport> {
   checkDir(dir);
-  checkFileName(opts.fileName ?? 'report.html');
+  checkFileName(opts.fileName ?? RUN_FILES.report);
   const html = renderComparisonReport(runs, opts);
   return writeAll(dir, html, runs, opts);
 }

@@ -8,10 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import { RUN_FILES, runFile } from '../run-folder/index.js';
 import { isInside } from './safe-path.js';
-
-/** File names inside a run folder (**contract** with `gradclip train`). */
-export const RUN_FILES = { steps: 'steps.jsonl', summary: 'summary.json', evals: 'evals.json', report: 'report.html' } as const;
 
 /** One entry of `GET /api/runs`. */
 export interface RunInfo {
@@ -80,7 +78,7 @@ export function readRunInfo(runsDir: string, dir: string): RunInfo {
   const root = realpathSync(runsDir);
   const rel = relative(root, dir).split(sep).join('/');
   const id = rel === '' ? '.' : rel;
-  const stepsFile = join(dir, RUN_FILES.steps);
+  const stepsFile = runFile(dir, 'steps');
   const st = statSync(stepsFile);
   const info: RunInfo = {
     id,
@@ -94,11 +92,11 @@ export function readRunInfo(runsDir: string, dir: string): RunInfo {
     finalLoss: null,
     clipRate: null,
     finished: false,
-    hasReport: existsSync(join(dir, RUN_FILES.report)),
+    hasReport: existsSync(runFile(dir, 'report')),
     bytes: st.size,
     modified: st.mtime.toISOString(),
   };
-  const summaryFile = join(dir, RUN_FILES.summary);
+  const summaryFile = runFile(dir, 'summary');
   let fromSummary = false;
   if (existsSync(summaryFile)) {
     try {
@@ -150,7 +148,7 @@ export function listRuns(runsDir: string, opts: ListRunsOptions = {}): RunInfo[]
     }
     if (entries.some((e) => e.name === RUN_FILES.steps && (e.isFile() || e.isSymbolicLink()))) {
       try {
-        const real = realpathSync(join(dir, RUN_FILES.steps));
+        const real = realpathSync(runFile(dir, 'steps'));
         if (isInside(root, real) && statSync(real).isFile()) found.push(dir);
       } catch {
         // dangling link: not a run

@@ -23,7 +23,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { contentTypeFor } from './content-types.js';
 import { DEFAULT_HOST, hostHeaderAllowed, isLoopbackHost } from './host-check.js';
-import { listRuns, RUN_FILES } from './runs.js';
+import { RUN_FILES, runFile } from '../run-folder/index.js';
+import { listRuns } from './runs.js';
 import { checkRelativePath, decodeRelativePath, PathRefusedError, resolveFileInside, resolveInside } from './safe-path.js';
 import { readStepsChunk, type StepsChunk } from './steps-chunk.js';
 
@@ -121,7 +122,7 @@ function handleSteps(url: URL, res: ServerResponse, runsDir: string): void {
   const dir = resolveInside(runsDir, rel);
   const stepsFile = resolveFileInside(dir, RUN_FILES.steps);
   // summary.json: the run is finished; read it before the steps so that no line written before it is held back.
-  const summaryPath = join(dir, RUN_FILES.summary);
+  const summaryPath = runFile(dir, 'summary');
   const finished = existsSync(summaryPath);
   let summary: unknown = null;
   let summaryWarning: string | undefined;

@@ -11,7 +11,7 @@
  * | `agc:<lambda>` | adaptive gradient clipping (Brock et al. 2021, arXiv 2102.06171) |
  * | `zclip:<z>` | ZClip (Kumar et al. 2025, arXiv 2504.02507) |
  */
-import { transforms, type GradientTransformation } from 'gradclip';
+import { GradclipArgumentError, transforms, type GradientTransformation } from 'gradclip';
 
 const { adaptiveGradClip, autoClip, chain, clipByGlobalNorm, clipByValue, skipNonFinite, zClip } = transforms;
 
@@ -38,14 +38,14 @@ export function parseClipSpec(text: string): ClipSpec {
   const m = /^([a-z]+):(.+)$/.exec(t);
   const kind = m?.[1];
   if (!m || !(CLIP_KINDS as readonly string[]).includes(kind ?? '') || kind === 'none') {
-    throw new Error(`invalid clip spec "${t}": valid forms are ${USAGE}`);
+    throw new GradclipArgumentError(`invalid clip spec "${t}": valid forms are ${USAGE}`);
   }
   const value = Number(m[2]);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`invalid clip spec "${t}": ${kind} needs a finite number > 0 after the colon; valid forms are ${USAGE}`);
+    throw new GradclipArgumentError(`invalid clip spec "${t}": ${kind} needs a finite number > 0 after the colon; valid forms are ${USAGE}`);
   }
   if (kind === 'autoclip' && value > 100) {
-    throw new Error(`invalid clip spec "${t}": the AutoClip percentile must be in (0, 100]`);
+    throw new GradclipArgumentError(`invalid clip spec "${t}": the AutoClip percentile must be in (0, 100]`);
   }
   return { kind: kind as ClipKind, value, text: `${kind}:${value}` };
 }
@@ -53,7 +53,7 @@ export function parseClipSpec(text: string): ClipSpec {
 /** Parses a comma-separated list of clip specs (`gradclip compare --clip a,b,c`). */
 export function parseClipList(text: string): ClipSpec[] {
   const parts = String(text).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new Error(`--clip needs at least one spec: ${USAGE}`);
+  if (parts.length === 0) throw new GradclipArgumentError(`--clip needs at least one spec: ${USAGE}`);
   return parts.map(parseClipSpec);
 }
 

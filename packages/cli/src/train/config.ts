@@ -2,6 +2,7 @@
  * Configuration of one training run (the flags of `gradclip train`, DESIGN.md
  * section 4, **contract**), its defaults and its validation in one place.
  */
+import { GradclipArgumentError } from 'gradclip';
 import { TASK_NAMES } from '../tasks/data/registry.js';
 import { MODEL_NAMES } from '../tasks/models/types.js';
 import { parseClipSpec } from './clip-spec.js';
@@ -82,13 +83,13 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
 
 function requireInt(name: string, v: unknown, min: number): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new Error(`--${name} must be an integer >= ${min}, got ${String(v)}`);
+    throw new GradclipArgumentError(`--${name} must be an integer >= ${min}, got ${String(v)}`);
   }
 }
 
 function requirePositive(name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new Error(`--${name} must be a finite number > 0, got ${String(v)}`);
+    throw new GradclipArgumentError(`--${name} must be a finite number > 0, got ${String(v)}`);
   }
 }
 
@@ -100,16 +101,16 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   if (c.task === 'charlm' && partial.model === undefined) c.model = 'transformer';
   if (c.model === 'transformer' && partial.warmup === undefined) c.warmup = 100;
   if (!(RUN_TASKS as readonly string[]).includes(c.task)) {
-    throw new Error(`unknown task "${c.task}": valid tasks are ${RUN_TASKS.join(', ')}`);
+    throw new GradclipArgumentError(`unknown task "${c.task}": valid tasks are ${RUN_TASKS.join(', ')}`);
   }
   if (!(MODEL_NAMES as readonly string[]).includes(c.model)) {
-    throw new Error(`unknown model "${c.model}": valid models are ${MODEL_NAMES.join(', ')}`);
+    throw new GradclipArgumentError(`unknown model "${c.model}": valid models are ${MODEL_NAMES.join(', ')}`);
   }
   if (c.model === 'transformer' && c.task !== 'charlm') {
-    throw new Error(`model "transformer" needs --task charlm (it is a token model); use rnn, lstm or gru for ${c.task}`);
+    throw new GradclipArgumentError(`model "transformer" needs --task charlm (it is a token model); use rnn, lstm or gru for ${c.task}`);
   }
   if (!(OPTIMIZER_NAMES as readonly string[]).includes(c.optimizer)) {
-    throw new Error(`unknown optimizer "${c.optimizer}": valid optimizers are ${OPTIMIZER_NAMES.join(', ')}`);
+    throw new GradclipArgumentError(`unknown optimizer "${c.optimizer}": valid optimizers are ${OPTIMIZER_NAMES.join(', ')}`);
   }
   parseClipSpec(c.clip);
   requireInt('length', c.length, 1);
@@ -121,8 +122,8 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
   requireInt('eval-every', c.evalEvery, 0);
   requireInt('warmup', c.warmup, 0);
   requirePositive('lr', c.lr);
-  if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) throw new Error(`--weight-decay must be a finite number >= 0, got ${c.weightDecay}`);
-  if (!(c.momentum >= 0 && c.momentum < 1)) throw new Error(`--momentum must be in [0, 1), got ${c.momentum}`);
-  if (!Number.isFinite(c.cliffW) || !Number.isFinite(c.cliffB)) throw new Error('--cliff-w and --cliff-b must be finite numbers');
+  if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) throw new GradclipArgumentError(`--weight-decay must be a finite number >= 0, got ${c.weightDecay}`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw new GradclipArgumentError(`--momentum must be in [0, 1), got ${c.momentum}`);
+  if (!Number.isFinite(c.cliffW) || !Number.isFinite(c.cliffB)) throw new GradclipArgumentError('--cliff-w and --cliff-b must be finite numbers');
   return c;
 }

@@ -2,7 +2,7 @@
  * The JSON summary of a run (`summary.json`, and the last stdout line of
  * `gradclip train --json`; DESIGN.md section 4, **contract**).
  */
-import { maxOf, median } from 'gradclip/internal';
+import { clipRate, normSummary } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
 import type { RunConfig } from './config.js';
 import type { EvalResult } from './experiment.js';
@@ -21,11 +21,16 @@ export interface RunSummary {
   maxPreClipNorm: number | null;
   /** Median of the finite pre-clip global norms. */
   medianPreClipNorm: number | null;
-  /** Fraction of applied steps on which clipping changed the gradients. */
+  /** Fraction of applied steps on which clipping changed the gradients (`clipRate` of `gradclip/internal`; 0 when no step was applied). */
   clipRate: number;
   /** Steps skipped by a guard. */
   skippedSteps: number;
-  /** Steps whose pre-clip norm was NaN or ±Inf. */
+  /**
+   * Steps whose pre-clip norm was NaN or ±Inf. A step whose loss alone is
+   * non-finite (the step at which a run diverges usually has an infinite loss
+   * and a finite norm) is not counted; the report's chart markers and
+   * `isNonFiniteStep` count it.
+   */
   nonFiniteSteps: number;
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion), else null. */
   errorRate: number | null;
@@ -58,20 +63,20 @@ export interface SummaryInput {
 
 /** Computes the run summary from the per-step statistics. */
 export function summarizeRun(r: SummaryInput): RunSummary {
-  const pre = r.stats.map((s) => s.preClipNorm).filter((x): x is number => x !== null);
-  const finitePre = pre.filter(Number.isFinite);
-  const applied = r.stats.filter((s) => !s.skipped);
+  const norms = normSummary(r.stats.map((s) => s.preClipNorm));
+  let skipped = 0;
+  for (const s of r.stats) if (s.skipped) skipped++;
   const last = r.stats[r.stats.length - 1];
   return {
     steps: r.stats.length,
     diverged: r.divergedAtStep !== null,
     divergedAtStep: r.divergedAtStep,
     finalLoss: finiteOrNull(last?.loss),
-    maxPreClipNorm: finitePre.length ? maxOf(finitePre) : null,
-    medianPreClipNorm: finitePre.length ? median(finitePre) : null,
-    clipRate: applied.length ? applied.filter((s) => s.clipped).length / applied.length : 0,
-    skippedSteps: r.stats.length - applied.length,
-    nonFiniteSteps: pre.length - finitePre.length,
+    maxPreClipNorm: norms.max,
+    medianPreClipNorm: norms.median,
+    clipRate: clipRate(r.stats) ?? 0,
+    skippedSteps: skipped,
+    nonFiniteSteps: norms.nonFinite,
     errorRate: finiteOrNull(r.finalEval?.errorRate),
     evalLoss: finiteOrNull(r.finalEval?.loss),
     entropyBaseline: r.entropyBaseline,

@@ -1,10 +1,10 @@
 import { resolveRunConfig } from '../../train/config.js';
 import { Experiment } from '../../train/experiment.js';
 import { setupBackend } from '../backend.js';
-import { fmt } from '../format.js';
+import { CLI_DIGITS } from '../format.js';
 import { flagsToConfig, type RunFlags } from '../options.js';
 import { UsageError } from '../errors.js';
-import { minOf } from 'gradclip/internal';
+import { formatNumber, minOf } from 'gradclip/internal';
 
 /** Flags of `gradclip calibrate`. */
 export interface CalibrateFlags extends RunFlags {
@@ -30,9 +30,9 @@ export async function calibrateCommand(f: CalibrateFlags): Promise<void> {
     }
     const p = r.percentiles;
     console.log(`calibration: ${r.count} unclipped steps of ${config.task} / ${config.model} (${config.optimizer}, lr ${config.lr}), ${r.nonFinite} non-finite norms ignored`);
-    console.log(`pre-clip global norm percentiles: p50 ${fmt(p.p50)}  p90 ${fmt(p.p90)}  p95 ${fmt(p.p95)}  p99 ${fmt(p.p99)}  max ${fmt(p.max)}`);
-    console.log(`spikes: ${r.spikes.length}${r.spikes.length ? ` (smallest ${fmt(minOf(r.spikes.map((s) => s.norm)))})` : ''}`);
-    console.log(`recommended threshold: ${fmt(r.threshold)}   →  --clip norm:${r.threshold}`);
+    console.log(`pre-clip global norm percentiles: p50 ${formatNumber(p.p50, CLI_DIGITS)}  p90 ${formatNumber(p.p90, CLI_DIGITS)}  p95 ${formatNumber(p.p95, CLI_DIGITS)}  p99 ${formatNumber(p.p99, CLI_DIGITS)}  max ${formatNumber(p.max, CLI_DIGITS)}`);
+    console.log(`spikes: ${r.spikes.length}${r.spikes.length ? ` (smallest ${formatNumber(minOf(r.spikes.map((s) => s.norm)), CLI_DIGITS)})` : ''}`);
+    console.log(`recommended threshold: ${formatNumber(r.threshold, CLI_DIGITS)}   →  --clip norm:${r.threshold}`);
     console.log(r.rationale);
   } finally {
     exp.dispose();

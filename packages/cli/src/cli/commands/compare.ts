@@ -1,12 +1,13 @@
 import { join } from 'node:path';
+import { formatNumber } from 'gradclip/internal';
 import { writeComparisonReport } from '../../report/index.js';
 import { parseClipList } from '../../train/clip-spec.js';
 import { resolveRunConfig } from '../../train/config.js';
 import { setupBackend } from '../backend.js';
-import { fmt, slug, table } from '../format.js';
+import { CLI_DIGITS, slug, table } from '../format.js';
 import { flagsToConfig, type RunFlags } from '../options.js';
 import { UsageError } from '../errors.js';
-import type { LoadedRun } from '../run-folder.js';
+import { RUN_FILES, type LoadedRun } from '../../run-folder/index.js';
 import { trainToFolder } from '../train-run.js';
 
 /** Flags of `gradclip compare`. */
@@ -68,7 +69,7 @@ export async function runComparison(f: CompareFlags, quiet = false): Promise<Com
     process.stdout.write(JSON.stringify({ out, runs: runs.map((r) => ({ name: r.name, dir: r.dir, ...r.summary })) }) + '\n');
   } else if (!quiet) {
     printComparison(runs);
-    if (f.report) console.log(`\nreport: ${join(out, 'report.html')}`);
+    if (f.report) console.log(`\nreport: ${join(out, RUN_FILES.report)}`);
   }
   return { out, runs };
 }
@@ -80,11 +81,11 @@ export function printComparison(runs: readonly LoadedRun[]): void {
     return [
       r.name,
       s.diverged ? `yes (step ${s.divergedAtStep})` : 'no',
-      fmt(s.finalLoss),
-      s.errorRate === null ? '-' : `${fmt(s.errorRate * 100, 3)}%`,
-      fmt(s.medianPreClipNorm),
-      fmt(s.maxPreClipNorm),
-      `${fmt(s.clipRate * 100, 3)}%`,
+      formatNumber(s.finalLoss, CLI_DIGITS),
+      s.errorRate === null ? formatNumber(null) : `${formatNumber(s.errorRate * 100, 3)}%`,
+      formatNumber(s.medianPreClipNorm, CLI_DIGITS),
+      formatNumber(s.maxPreClipNorm, CLI_DIGITS),
+      `${formatNumber(s.clipRate * 100, 3)}%`,
     ];
   });
   console.log(table(['run', 'diverged', 'final loss', 'error rate', 'median norm', 'max norm', 'clip rate'], rows));

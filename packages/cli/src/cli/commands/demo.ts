@@ -1,5 +1,7 @@
 import { DEFAULT_RUN_CONFIG } from '../../train/config.js';
-import { fmt } from '../format.js';
+import { formatNumber } from 'gradclip/internal';
+import { RUN_FILES } from '../../run-folder/index.js';
+import { CLI_DIGITS } from '../format.js';
 import { printComparison, runComparison, type CompareFlags } from './compare.js';
 
 /**
@@ -34,14 +36,14 @@ export async function demoCommand(f: { out?: string; backend: string; steps?: nu
   const [none, clipped] = runs;
   console.log('');
   if (none.summary.diverged) {
-    console.log(`Without clipping the gradient norm reached ${fmt(none.summary.maxPreClipNorm)} and training went non-finite at step ${none.summary.divergedAtStep}.`);
+    console.log(`Without clipping the gradient norm reached ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)} and training went non-finite at step ${none.summary.divergedAtStep}.`);
   } else {
-    console.log(`Without clipping the run did not go non-finite this time (max gradient norm ${fmt(none.summary.maxPreClipNorm)}).`);
+    console.log(`Without clipping the run did not go non-finite this time (max gradient norm ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)}).`);
   }
   if (!clipped.summary.diverged) {
     console.log(
-      `With clipping at 1.0 it trained all ${clipped.summary.steps} steps: final loss ${fmt(clipped.summary.finalLoss)}, error rate ${fmt((clipped.summary.errorRate ?? NaN) * 100, 3)}% (clipped on ${fmt(clipped.summary.clipRate * 100, 3)}% of steps).`,
+      `With clipping at 1.0 it trained all ${clipped.summary.steps} steps: final loss ${formatNumber(clipped.summary.finalLoss, CLI_DIGITS)}, error rate ${formatNumber((clipped.summary.errorRate ?? NaN) * 100, 3)}% (clipped on ${formatNumber(clipped.summary.clipRate * 100, 3)}% of steps).`,
     );
   }
-  console.log(`\nReport: ${out}/report.html  (charts also as PNG in ${out}/)`);
+  console.log(`\nReport: ${out}/${RUN_FILES.report}  (charts also as PNG in ${out}/)`);
 }

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { diagnose, readStepsJsonl } from 'gradclip';
+import { diagnose, GradclipArgumentError } from 'gradclip';
+import { readRunSteps, RUN_FILES, type RunSteps } from '../../run-folder/index.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -9,12 +8,14 @@ import { UsageError } from '../errors.js';
  * on logs written by the library (`openRunWriters` + `gradStatsCallback`).
  */
 export async function diagnoseCommand(dir: string, f: { json: boolean }): Promise<void> {
-  const stepsPath = join(dir, 'steps.jsonl');
-  if (!existsSync(stepsPath)) {
-    throw new UsageError(`${dir} is not a gradclip run folder: ${stepsPath} is missing (write one with "gradclip train --out ${dir}" or openRunWriters)`);
+  let read: RunSteps;
+  try {
+    read = readRunSteps(dir, `write one with "gradclip train --out ${dir}" or openRunWriters`);
+  } catch (e) {
+    throw e instanceof GradclipArgumentError ? new UsageError(e.message) : e;
   }
-  const { steps, warnings } = readStepsJsonl(readFileSync(stepsPath, 'utf8'));
-  for (const w of warnings) console.error(`warning: steps.jsonl ${w}`);
+  const { steps, warnings } = read;
+  for (const w of warnings) console.error(`warning: ${RUN_FILES.steps} ${w}`);
   const d = diagnose(steps);
   if (f.json) {
     process.stdout.write(JSON.stringify(d) + '\n');

@@ -1,6 +1,7 @@
 import { writeComparisonReport, writeRunReport } from '../../report/index.js';
-import { fmt } from '../format.js';
-import { loadRun } from '../run-folder.js';
+import { formatNumber } from 'gradclip/internal';
+import { CLI_DIGITS } from '../format.js';
+import { loadRun, RUN_FILES } from '../../run-folder/index.js';
 import { UsageError } from '../errors.js';
 
 /** `gradclip report <dir...>`: rebuilds each run's report.html; with several folders also a comparison report. */
@@ -14,13 +15,13 @@ export async function reportCommand(dirs: string[], f: { out?: string }): Promis
     }
   });
   for (const r of runs) {
-    for (const w of r.warnings) console.error(`warning: ${r.dir}/steps.jsonl ${w}`);
+    for (const w of r.warnings) console.error(`warning: ${r.dir}/${RUN_FILES.steps} ${w}`);
     await writeRunReport(r.dir, r);
-    console.log(`${r.dir}/report.html (${r.steps.length} steps${r.summary.diverged ? `, diverged at step ${r.summary.divergedAtStep}` : `, final loss ${fmt(r.summary.finalLoss)}`})`);
+    console.log(`${r.dir}/${RUN_FILES.report} (${r.steps.length} steps${r.summary.diverged ? `, diverged at step ${r.summary.divergedAtStep}` : `, final loss ${formatNumber(r.summary.finalLoss, CLI_DIGITS)}`})`);
   }
   if (runs.length > 1) {
     const out = f.out ?? 'runs/comparison';
     await writeComparisonReport(out, runs.map((r) => ({ ...r, name: r.dir })), { title: 'gradclip comparison' });
-    console.log(`${out}/report.html (comparison of ${runs.length} runs)`);
+    console.log(`${out}/${RUN_FILES.report} (comparison of ${runs.length} runs)`);
   }
 }

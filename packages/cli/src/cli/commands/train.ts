@@ -1,6 +1,8 @@
 import { resolveRunConfig } from '../../train/config.js';
 import { setupBackend } from '../backend.js';
-import { fmt, slug } from '../format.js';
+import { formatNumber } from 'gradclip/internal';
+import { RUN_FILES } from '../../run-folder/index.js';
+import { CLI_DIGITS, slug } from '../format.js';
 import { flagsToConfig, type RunFlags } from '../options.js';
 import { UsageError } from '../errors.js';
 import { trainToFolder } from '../train-run.js';
@@ -33,9 +35,9 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   console.log(
     s.diverged
       ? `DIVERGED at step ${s.divergedAtStep} (non-finite loss or weights)`
-      : `finished ${s.steps} steps: final loss ${fmt(s.finalLoss)}${s.errorRate !== null ? `, error rate ${fmt(s.errorRate * 100, 3)}% on ${config.evalSize} fresh sequences` : ''}${s.evalLoss !== null ? `, eval loss ${fmt(s.evalLoss)}` : ''}`,
+      : `finished ${s.steps} steps: final loss ${formatNumber(s.finalLoss, CLI_DIGITS)}${s.errorRate !== null ? `, error rate ${formatNumber(s.errorRate * 100, 3)}% on ${config.evalSize} fresh sequences` : ''}${s.evalLoss !== null ? `, eval loss ${formatNumber(s.evalLoss, CLI_DIGITS)}` : ''}`,
   );
-  console.log(`pre-clip norm: median ${fmt(s.medianPreClipNorm)}, max ${fmt(s.maxPreClipNorm)}; clip rate ${fmt(s.clipRate * 100, 3)}%`);
+  console.log(`pre-clip norm: median ${formatNumber(s.medianPreClipNorm, CLI_DIGITS)}, max ${formatNumber(s.maxPreClipNorm, CLI_DIGITS)}; clip rate ${formatNumber(s.clipRate * 100, 3)}%`);
   console.log(`diagnosis: ${run.diagnosis.summary}`);
-  if (f.report) console.log(`report: ${out}/report.html`);
+  if (f.report) console.log(`report: ${out}/${RUN_FILES.report}`);
 }

@@ -11,11 +11,12 @@ import { JsonlWriter } from './jsonl-writer-node.js';
 import { TfEventsWriter } from './tf-events-writer-node.js';
 import { MultiWriter, type StepWriter } from './types.js';
 import { GradclipArgumentError } from '../../core/errors.js';
+import { RUN_FILES } from './run-layout.js';
 
-/** File name of the JSONL log inside a run folder (**contract**). */
-export const STEPS_JSONL_FILE = 'steps.jsonl';
-/** File name of the CSV log inside a run folder. */
-export const STEPS_CSV_FILE = 'steps.csv';
+/** File name of the JSONL log inside a run folder (**contract**); the same as `RUN_FILES.steps`. */
+export const STEPS_JSONL_FILE = RUN_FILES.steps;
+/** File name of the CSV log inside a run folder; the same as `RUN_FILES.stepsCsv`. */
+export const STEPS_CSV_FILE = RUN_FILES.stepsCsv;
 
 /** Options of {@link openRunWriters}. */
 export interface RunWritersOptions {
