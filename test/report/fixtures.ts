@@ -2,7 +2,7 @@
  * Synthetic runs for the report tests: deterministic StepStats with norm
  * spikes, NaN/Inf steps, skipped steps and per-layer norms.
  */
-import type { Diagnosis } from '../../packages/gradclip/src/monitor/diagnose.js';
+import type { Diagnosis } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
 import type { RunRecord } from '../../packages/cli/src/report/index.js';
 import { resolveRunConfig, type RunConfig } from '../../packages/cli/src/train/config.js';

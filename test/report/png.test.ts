@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { diagnose } from '../../packages/gradclip/src/monitor/diagnose.js';
+import { diagnose } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import { renderPngCharts, writeComparisonReport, writeRunReport, type RunRecord } from '../../packages/cli/src/report/index.js';
 import { createExperiment } from '../../packages/cli/src/train/experiment.js';
 import { summarizeRun } from '../../packages/cli/src/train/summary.js';

@@ -39,16 +39,16 @@ test(`summarizeRun and diagnose on ${N.toLocaleString('en')} steps`, () => {
   assert.equal(typeof d.status, 'string');
 });
 
-test('summarizeRun: clip rate over applied steps (0 when none was applied); nonFiniteSteps counts non-finite pre-clip norms only', () => {
+test('summarizeRun: clip rate over applied steps (0 when none was applied); nonFiniteSteps counts steps with a non-finite loss or pre-clip norm (isNonFiniteStep)', () => {
   const rec = (step: number, over: Partial<StepStats>): StepStats => ({ step, loss: 1, preClipNorm: 2, postClipNorm: 1, clipCoef: 0.5, clipped: true, skipped: false, ...over });
   const config = { task: 'addition', model: 'rnn', steps: 4 } as never;
   const input = { config, divergedAtStep: null, finalEval: null, entropyBaseline: null, wallSeconds: 1, backend: 'cpu' };
-  // The step a run diverges at typically has an infinite loss and a finite norm: it is not a non-finite-norm step.
+  // The step a run diverges at typically has an infinite loss and a finite norm: it is a non-finite step.
   const stats = [rec(1, {}), rec(2, { clipped: false }), rec(3, { preClipNorm: Number.NaN, skipped: true, clipped: false }), rec(4, { loss: Number.POSITIVE_INFINITY })];
   const s = summarizeRun({ ...input, stats });
   assert.equal(s.clipRate, 2 / 3);
   assert.equal(s.skippedSteps, 1);
-  assert.equal(s.nonFiniteSteps, 1);
+  assert.equal(s.nonFiniteSteps, 2);
   assert.equal(s.maxPreClipNorm, 2);
   assert.equal(s.medianPreClipNorm, 2);
   assert.equal(s.finalLoss, null);

@@ -2,7 +2,7 @@
  * The JSON summary of a run (`summary.json`, and the last stdout line of
  * `gradclip train --json`; DESIGN.md section 4, **contract**).
  */
-import { clipRate, normSummary } from 'gradclip/internal';
+import { clipRate, isNonFiniteStep, normSummary } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
 import type { RunConfig } from './config.js';
 import type { EvalResult } from './experiment.js';
@@ -26,10 +26,10 @@ export interface RunSummary {
   /** Steps skipped by a guard. */
   skippedSteps: number;
   /**
-   * Steps whose pre-clip norm was NaN or ±Inf. A step whose loss alone is
-   * non-finite (the step at which a run diverges usually has an infinite loss
-   * and a finite norm) is not counted; the report's chart markers and
-   * `isNonFiniteStep` count it.
+   * Non-finite steps: those whose loss or pre-clip norm was NaN or ±Inf
+   * (`isNonFiniteStep` of `gradclip/internal`, the definition the report's
+   * markers, the dashboard and `diagnose` use). The step at which a run
+   * diverges usually has an infinite loss and a still finite norm: it counts.
    */
   nonFiniteSteps: number;
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion), else null. */
@@ -76,7 +76,7 @@ export function summarizeRun(r: SummaryInput): RunSummary {
     medianPreClipNorm: norms.median,
     clipRate: clipRate(r.stats) ?? 0,
     skippedSteps: skipped,
-    nonFiniteSteps: norms.nonFinite,
+    nonFiniteSteps: r.stats.filter(isNonFiniteStep).length,
     errorRate: finiteOrNull(r.finalEval?.errorRate),
     evalLoss: finiteOrNull(r.finalEval?.loss),
     entropyBaseline: r.entropyBaseline,

@@ -16,8 +16,8 @@ import { GradclipArgumentError, requireArray, requireRecord } from './errors.js'
 import { median } from './stats/index.js';
 import type { StepStats } from './step-stats.js';
 
-/** The clip rate of `steps`: clipped / applied (not skipped) steps; null when no step was applied. */
-export function clipRate(steps: readonly Pick<StepStats, 'clipped' | 'skipped'>[]): number | null {
+/** The clip rate's two counts: applied (not skipped) steps, and those of them that were clipped. */
+export function clipCounts(steps: readonly Pick<StepStats, 'clipped' | 'skipped'>[]): { applied: number; clipped: number } {
   let applied = 0;
   let clipped = 0;
   for (const s of steps) {
@@ -25,6 +25,12 @@ export function clipRate(steps: readonly Pick<StepStats, 'clipped' | 'skipped'>[
     applied++;
     if (s.clipped) clipped++;
   }
+  return { applied, clipped };
+}
+
+/** The clip rate of `steps`: clipped / applied (not skipped) steps; null when no step was applied. */
+export function clipRate(steps: readonly Pick<StepStats, 'clipped' | 'skipped'>[]): number | null {
+  const { applied, clipped } = clipCounts(steps);
   return applied === 0 ? null : clipped / applied;
 }
 

@@ -18,7 +18,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getTotalNorm } from '../clip/total-norm.js';
 import { TransformingOptimizer } from '../optim/transforming-optimizer.js';
-import { recommendThreshold, type RecommendedThreshold, type RecommendThresholdOptions } from './recommend.js';
+import { recommendThreshold, type RecommendedThreshold, type RecommendThresholdOptions } from './recommend/index.js';
 import { GradclipArgumentError, requireInteger } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 

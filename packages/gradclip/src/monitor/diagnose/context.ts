@@ -14,7 +14,7 @@
  * @module
  */
 
-import { clipRate, layerOrder, normSummary } from '../../core/run-metrics.js';
+import { clipCounts, clipRate, layerOrder, normSummary } from '../../core/run-metrics.js';
 import { median, trailingMedians } from '../../core/stats/index.js';
 import type { StepStats } from '../../core/step-stats.js';
 import type { ResolvedDiagnoseOptions } from './options.js';
@@ -107,13 +107,7 @@ export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnose
     const b = normBase[i];
     if (Number.isFinite(norms[i]) && b > 0 && norms[i] > opts.spikeFactor * b) spikeIndices.push(i);
   }
-  let appliedSteps = 0;
-  let clippedAppliedSteps = 0;
-  for (const s of stats) {
-    if (s.skipped) continue;
-    appliedSteps++;
-    if (s.clipped) clippedAppliedSteps++;
-  }
+  const counts = clipCounts(stats);
   return {
     stats,
     opts,
@@ -129,8 +123,8 @@ export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnose
     normEnds: endMedians(norms, opts.window, opts.minHistory),
     lossEnds: endMedians(losses, opts.window, opts.minHistory),
     clipRate: clipRate(stats),
-    appliedSteps,
-    clippedAppliedSteps,
+    appliedSteps: counts.applied,
+    clippedAppliedSteps: counts.clipped,
     anyClipped: stats.some((s) => s.clipped === true),
     skippedSteps: stats.filter((s) => s.skipped === true).length,
   };

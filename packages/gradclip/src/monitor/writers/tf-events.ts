@@ -12,6 +12,7 @@
  */
 import type { StepStats } from '../../core/step-stats.js';
 import { encodeTfRecord } from './tfrecord.js';
+import { RUN_FILES } from './run-layout.js';
 import { encodeTfEventProto, type TfEvent, type TfSummaryValue } from './tf-event-proto.js';
 import { GradclipArgumentError, requireRecord, requireStepRecord } from '../../core/errors.js';
 
@@ -118,5 +119,5 @@ export function tfEventsFileName(unixSeconds: number, hostname: string): string 
   if (typeof hostname !== 'string' || hostname.length === 0 || /[\\/]/.test(hostname)) {
     throw new GradclipArgumentError(`tfEventsFileName: hostname must be a non-empty name without "/" or "\\", got ${JSON.stringify(hostname)}`);
   }
-  return `events.out.tfevents.${unixSeconds}.${hostname}`;
+  return `${RUN_FILES.tfEventsPrefix}${unixSeconds}.${hostname}`;
 }
