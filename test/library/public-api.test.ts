@@ -195,7 +195,7 @@ const BROWSER_WRITER_VALUES = [
   'tfEventsFileName',
 ];
 const NODE_VALUES = ['openRunWriters', 'RunWriters', 'STEPS_JSONL_FILE', 'STEPS_CSV_FILE', 'JsonlWriter', 'CsvWriter', 'TfEventsWriter', ...BROWSER_WRITER_VALUES];
-const NODE_TYPES = ['RunWritersOptions', 'RunWriterPaths', 'CsvWriterOptions', 'TfEventsWriterOptions', 'StepWriter', 'TfEvent', 'TfSummary', 'TfSummaryValue'];
+const NODE_TYPES = ['RunWritersOptions', 'RunWriterPaths', 'StepsSummary', 'CsvWriterOptions', 'TfEventsWriterOptions', 'StepWriter', 'TfEvent', 'TfSummary', 'TfSummaryValue'];
 
 // ---------------------------------------------------------------- helpers ---
 

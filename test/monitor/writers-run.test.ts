@@ -60,7 +60,8 @@ test('openRunWriters: steps.jsonl and an event file by default, csv on request',
     run.write(S);
     run.write({ ...S, step: 2, loss: Number.NaN });
     run.close();
-    assert.deepEqual(readdirSync(dir).sort(), ['events.out.tfevents.42.box', 'steps.jsonl']);
+    // close() also writes summary.json (issue 12), so every reader sees a finished run
+    assert.deepEqual(readdirSync(dir).sort(), ['events.out.tfevents.42.box', 'steps.jsonl', 'summary.json']);
     assert.equal(run.paths.jsonl, join(dir, 'steps.jsonl'));
     assert.equal(run.paths.tensorboard, join(dir, 'events.out.tfevents.42.box'));
     assert.equal(run.paths.csv, undefined);
@@ -96,4 +97,49 @@ test('RUN_FILES: the one run-folder layout; the writers and the event-file name 
   assert.equal(isTfEventsFile(RUN_FILES.steps), false);
   assert.deepEqual(['loss', 'grad-norm', 'layer-norms-2'].map(chartPngFile), ['loss.png', 'grad-norm.png', 'layer-norms-2.png']);
   assert.ok(Object.isFrozen(RUN_FILES));
+});
+
+test('openRunWriters: close() writes summary.json atomically (all records, a resumed file included); summary: false writes none', () => {
+  const root = mkdtempSync(join(tmpdir(), 'gradclip-sum-'));
+  try {
+    const dir = join(root, 'run');
+    const a = openRunWriters(dir, { tensorboard: false });
+    a.write({ ...S, step: 1, time: 1000 });
+    a.write({ ...S, step: 2, clipped: false, preClipNorm: 0.5, time: 3000 });
+    a.write({ ...S, step: 3, skipped: true, clipped: false, preClipNorm: Number.NaN, time: 5000 });
+    a.close();
+    a.close(); // idempotent
+    const first = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.deepEqual(first, {
+      writer: 'gradclip openRunWriters',
+      steps: 3,
+      diverged: true,
+      divergedAtStep: 3,
+      finalLoss: 0.5,
+      maxPreClipNorm: 4,
+      medianPreClipNorm: 2.25,
+      clipRate: 0.5,
+      skippedSteps: 1,
+      nonFiniteSteps: 1,
+      wallSeconds: 4,
+    });
+    // resuming the folder: the summary covers the records already in steps.jsonl
+    const b = openRunWriters(dir, { tensorboard: false });
+    b.write({ ...S, step: 4, loss: 0.25, time: 7000 });
+    assert.equal(b.summary()?.steps, 4);
+    b.close();
+    const second = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.equal(second.steps, 4);
+    assert.equal(second.finalLoss, 0.25);
+    assert.equal(second.wallSeconds, 6);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    const c = openRunWriters(join(root, 'quiet'), { tensorboard: false, summary: false });
+    c.write(S);
+    c.close();
+    assert.deepEqual(readdirSync(join(root, 'quiet')), ['steps.jsonl']);
+    assert.throws(() => openRunWriters(join(root, 'x'), { sumary: false } as never), /openRunWriters: unknown option "sumary".*did you mean "summary"/);
+    assert.throws(() => openRunWriters(null as never), /openRunWriters: dir must be a non-empty string, got null/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

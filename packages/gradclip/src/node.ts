@@ -20,6 +20,7 @@ export {
   type RunWritersOptions,
   type RunWriterPaths,
 } from './monitor/writers/run-writers-node.js';
+export type { StepsSummary } from './monitor/writers/run-summary.js';
 export { JsonlWriter } from './monitor/writers/jsonl-writer-node.js';
 export { CsvWriter, type CsvWriterOptions } from './monitor/writers/csv-writer-node.js';
 export { TfEventsWriter, type TfEventsWriterOptions } from './monitor/writers/tf-events-writer-node.js';

@@ -109,6 +109,9 @@ export const DIAGNOSE_DEFAULTS: Readonly<ResolvedDiagnoseOptions> = {
  * @throws {@link GradclipArgumentError} for an unknown option or a value out of range (the message names it).
  */
 export function resolveDiagnoseOptions(opts: DiagnoseOptions): ResolvedDiagnoseOptions {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new GradclipArgumentError(`diagnose: options must be an object such as {window: 50} or left out, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
+  }
   const o: ResolvedDiagnoseOptions = { ...DIAGNOSE_DEFAULTS };
   for (const [k, v] of Object.entries(opts) as [keyof ResolvedDiagnoseOptions, number | undefined][]) {
     if (!(k in DIAGNOSE_DEFAULTS)) {

@@ -75,6 +75,9 @@ const OPTION_NAMES = ['minSamples', 'percentile', 'spikeZ', 'minSpikeRatio', 'he
  * @throws {@link GradclipArgumentError} for an unknown option or a value out of range (the message names it).
  */
 export function resolveRecommendOptions(opts: RecommendThresholdOptions): ResolvedRecommendOptions {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new GradclipArgumentError(`recommendThreshold: options must be an object such as {percentile: 95} or left out, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`);
+  }
   for (const k of Object.keys(opts)) {
     if (!OPTION_NAMES.includes(k)) {
       throw new GradclipArgumentError(`recommendThreshold: unknown option "${k}"; known options: ${OPTION_NAMES.join(', ')}`);

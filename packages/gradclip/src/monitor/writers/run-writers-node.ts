@@ -3,7 +3,8 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readStepsJsonl } from '../readers/jsonl.js';
 import { join } from 'node:path';
 import type { StepStats } from '../../core/step-stats.js';
 import { CsvWriter } from './csv-writer-node.js';
@@ -12,6 +13,9 @@ import { TfEventsWriter } from './tf-events-writer-node.js';
 import { MultiWriter, type StepWriter } from './types.js';
 import { GradclipArgumentError } from '../../core/errors.js';
 import { RUN_FILES } from './run-layout.js';
+import { RunSummaryAccumulator, type StepsSummary } from './run-summary.js';
+import { checkOptions } from '../../core/options.js';
+import { requireNonEmptyString } from '../../core/errors.js';
 
 /** File name of the JSONL log inside a run folder (**contract**); the same as `RUN_FILES.steps`. */
 export const STEPS_JSONL_FILE = RUN_FILES.steps;
@@ -50,6 +54,13 @@ export interface RunWritersOptions {
    * @default `process.emitWarning`
    */
   onWarning?: (message: string) => void;
+  /**
+   * Write `summary.json` ({@link StepsSummary} of the records written) when
+   * the writers are closed, so that `gradclip serve`, `report` and `diagnose`
+   * see a finished run. Written atomically (temporary file, then rename).
+   * @default true
+   */
+  summary?: boolean;
 }
 
 /** Paths of the files a {@link RunWriters} writes (absent when disabled). */
@@ -69,21 +80,35 @@ export class RunWriters implements StepWriter {
   /** Files being written. */
   readonly paths: RunWriterPaths;
   private readonly inner: MultiWriter;
+  private readonly totals: RunSummaryAccumulator | null;
+  private closed = false;
 
   /**
    * @param dir - the run folder
    * @param writers - the open writers
    * @param paths - their files
+   * @param writeSummary - write `summary.json` on close (see {@link RunWritersOptions.summary})
    */
-  constructor(dir: string, writers: StepWriter[], paths: RunWriterPaths) {
+  constructor(dir: string, writers: StepWriter[], paths: RunWriterPaths, writeSummary = false) {
     this.dir = dir;
     this.paths = paths;
     this.inner = new MultiWriter(writers);
+    this.totals = writeSummary ? new RunSummaryAccumulator() : null;
+    // a resumed run: the summary covers the records already in steps.jsonl too
+    if (this.totals && paths.jsonl !== undefined && existsSync(paths.jsonl)) {
+      for (const s of readStepsJsonl(readFileSync(paths.jsonl, 'utf8')).steps) this.totals.add(s);
+    }
   }
 
   /** Writes `stats` to every file. */
   write(stats: StepStats): void {
     this.inner.write(stats);
+    this.totals?.add(stats);
+  }
+
+  /** The summary of the records written so far (what `close()` writes to `summary.json`), or null when disabled. */
+  summary(): StepsSummary | null {
+    return this.totals?.summary() ?? null;
   }
 
   /** `fsync`s every file. */
@@ -91,16 +116,31 @@ export class RunWriters implements StepWriter {
     this.inner.flush();
   }
 
-  /** Closes every file; idempotent. */
+  /** Closes every file, then writes `summary.json` (when enabled); idempotent. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.inner.close();
+    const summary = this.summary();
+    if (summary === null) return;
+    const file = join(this.dir, RUN_FILES.summary);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(summary, null, 2) + '\n');
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
   }
 }
 
 /**
  * Creates `dir` (recursively) and opens its log files: `steps.jsonl`
  * (appended to when it exists), a new TensorBoard event file, and optionally
- * `steps.csv`.
+ * `steps.csv`. Closing the writers writes `summary.json` (the
+ * {@link StepsSummary} of the records written), so that the folder reads as a
+ * finished run everywhere.
  *
  * @example
  * ```ts
@@ -112,10 +152,23 @@ export class RunWriters implements StepWriter {
  * @param options - which files to write; see {@link RunWritersOptions}
  * @returns a writer for all of them
  */
-export function openRunWriters(dir: string, options: RunWritersOptions = {}): RunWriters {
-  const { jsonl = true, tensorboard = true, csv = false } = options;
+export function openRunWriters(dir: string, opts: RunWritersOptions = {}): RunWriters {
+  requireNonEmptyString('openRunWriters', 'dir', dir);
+  const options = checkOptions<RunWritersOptions>('openRunWriters', opts, {
+    jsonl: 'boolean',
+    tensorboard: 'boolean',
+    csv: 'boolean',
+    hostname: 'string',
+    now: 'function',
+    onWarning: 'function',
+    summary: 'boolean',
+  });
+  const { jsonl = true, tensorboard = true, csv = false, summary = true } = options;
   if (!jsonl && !tensorboard && !csv) {
     throw new GradclipArgumentError('openRunWriters: options enable no file; set at least one of jsonl, tensorboard, csv to true');
+  }
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new GradclipArgumentError(`openRunWriters: dir ${JSON.stringify(dir)} is a file, not a folder; pass a run folder`);
   }
   mkdirSync(dir, { recursive: true });
   const writers: StepWriter[] = [];
@@ -140,5 +193,5 @@ export function openRunWriters(dir: string, options: RunWritersOptions = {}): Ru
     for (const w of writers) w.close();
     throw e;
   }
-  return new RunWriters(dir, writers, paths);
+  return new RunWriters(dir, writers, paths, summary);
 }
