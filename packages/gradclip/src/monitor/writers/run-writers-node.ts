@@ -152,9 +152,9 @@ export class RunWriters implements StepWriter {
  * @param options - which files to write; see {@link RunWritersOptions}
  * @returns a writer for all of them
  */
-export function openRunWriters(dir: string, opts: RunWritersOptions = {}): RunWriters {
+export function openRunWriters(dir: string, options: RunWritersOptions = {}): RunWriters {
   requireNonEmptyString('openRunWriters', 'dir', dir);
-  const options = checkOptions<RunWritersOptions>('openRunWriters', opts, {
+  const o = checkOptions<RunWritersOptions>('openRunWriters', options, {
     jsonl: 'boolean',
     tensorboard: 'boolean',
     csv: 'boolean',
@@ -163,7 +163,7 @@ export function openRunWriters(dir: string, opts: RunWritersOptions = {}): RunWr
     onWarning: 'function',
     summary: 'boolean',
   });
-  const { jsonl = true, tensorboard = true, csv = false, summary = true } = options;
+  const { jsonl = true, tensorboard = true, csv = false, summary = true } = o;
   if (!jsonl && !tensorboard && !csv) {
     throw new GradclipArgumentError('openRunWriters: options enable no file; set at least one of jsonl, tensorboard, csv to true');
   }
@@ -180,12 +180,12 @@ export function openRunWriters(dir: string, opts: RunWritersOptions = {}): RunWr
       paths.jsonl = w.path;
     }
     if (tensorboard) {
-      const w = new TfEventsWriter(dir, { hostname: options.hostname, now: options.now });
+      const w = new TfEventsWriter(dir, { hostname: o.hostname, now: o.now });
       writers.push(w);
       paths.tensorboard = w.path;
     }
     if (csv) {
-      const w = new CsvWriter(join(dir, STEPS_CSV_FILE), { onWarning: options.onWarning });
+      const w = new CsvWriter(join(dir, STEPS_CSV_FILE), { onWarning: o.onWarning });
       writers.push(w);
       paths.csv = w.path;
     }
