@@ -10,7 +10,7 @@ import { clipCounts, isNonFiniteStep } from '../../core/run-metrics.js';
 import { median } from '../../core/stats/index.js';
 import type { StepStats } from '../../core/step-stats.js';
 
-/** What {@link RunSummaryAccumulator.summary} reports (the JSON of `summary.json`). */
+/** The `summary.json` that `RunWriters.close()` writes (the records alone determine every field). */
 export interface StepsSummary {
   /** Who wrote it: `"gradclip openRunWriters"`. */
   writer: string;
