@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { GradclipArgumentError } from '../errors.js';
 
 function assertDecay(decay: number, fn: string): void {
   if (typeof decay !== 'number' || !(decay >= 0 && decay < 1)) {
-    throw new Error(`${fn}: decay must be in [0, 1), got ${String(decay)}`);
+    throw new GradclipArgumentError(`${fn}: decay must be in [0, 1), got ${String(decay)}`);
   }
 }
 
@@ -36,7 +37,7 @@ export interface EmaMoments {
 export function emaMomentsUpdate(state: EmaMoments, x: number, decay: number): EmaMoments {
   assertDecay(decay, 'emaMomentsUpdate');
   if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new Error(`emaMomentsUpdate: x must be a finite number, got ${String(x)}`);
+    throw new GradclipArgumentError(`emaMomentsUpdate: x must be a finite number, got ${String(x)}`);
   }
   const m = decay * state.mean + (1 - decay) * x;
   const d = x - m;

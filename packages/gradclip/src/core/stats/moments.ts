@@ -10,6 +10,7 @@
  */
 
 import { assertFiniteArray, assertNonEmpty } from './validate.js';
+import { GradclipArgumentError } from '../errors.js';
 
 /**
  * Welford's one-pass mean and sum of squared deviations `m2 = Σ (x_i - mean)^2`
@@ -60,10 +61,10 @@ export function variance(values: readonly number[], opts: VarianceOptions = {}):
   const ddof = opts.ddof ?? 0;
   assertFiniteArray(values, 'variance');
   if (!Number.isInteger(ddof) || ddof < 0) {
-    throw new Error(`variance: ddof must be a non-negative integer, got ${String(ddof)}`);
+    throw new GradclipArgumentError(`variance: ddof must be a non-negative integer, got ${String(ddof)}`);
   }
   if (values.length <= ddof) {
-    throw new Error(`variance: need more than ddof=${ddof} values, got ${values.length}`);
+    throw new GradclipArgumentError(`variance: need more than ddof=${ddof} values, got ${values.length}`);
   }
   const s = welford(values);
   return s.m2 / (s.count - ddof);

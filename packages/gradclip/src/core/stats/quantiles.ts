@@ -6,10 +6,11 @@
  */
 
 import { assertFiniteArray, assertNonEmpty } from './validate.js';
+import { GradclipArgumentError } from '../errors.js';
 
 function assertPercentile(p: number, fn: string): void {
   if (typeof p !== 'number' || !(p >= 0 && p <= 100)) {
-    throw new Error(`${fn}: percentile must be in [0, 100], got ${String(p)}`);
+    throw new GradclipArgumentError(`${fn}: percentile must be in [0, 100], got ${String(p)}`);
   }
 }
 
@@ -38,7 +39,7 @@ function assertPercentile(p: number, fn: string): void {
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   assertPercentile(p, 'percentileOfSorted');
   const n = sorted.length;
-  if (n === 0) throw new Error('percentileOfSorted: sorted must not be empty');
+  if (n === 0) throw new GradclipArgumentError('percentileOfSorted: sorted must not be empty');
   const h = (n - 1) * (p / 100);
   if (h >= n - 1) return sorted[n - 1];
   const j = Math.floor(h);

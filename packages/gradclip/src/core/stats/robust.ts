@@ -7,6 +7,7 @@
 
 import { median } from './quantiles.js';
 import { assertFiniteArray, assertNonEmpty } from './validate.js';
+import { GradclipArgumentError } from '../errors.js';
 
 /**
  * Scale factor that makes the MAD a consistent estimator of the standard
@@ -35,7 +36,7 @@ export interface MadOptions {
 export function mad(values: readonly number[], opts: MadOptions = {}): number {
   const scale = opts.scale ?? 1;
   if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) {
-    throw new Error(`mad: scale must be a finite number > 0, got ${String(scale)}`);
+    throw new GradclipArgumentError(`mad: scale must be a finite number > 0, got ${String(scale)}`);
   }
   assertFiniteArray(values, 'mad');
   assertNonEmpty(values, 'mad');

@@ -7,6 +7,7 @@
  */
 
 import { percentileOfSorted } from './quantiles.js';
+import { GradclipArgumentError } from '../errors.js';
 
 /**
  * Appends `x` to a window of at most `capacity` values and returns a **new**
@@ -18,7 +19,7 @@ import { percentileOfSorted } from './quantiles.js';
  */
 export function rollingPush(window: readonly number[], x: number, capacity: number): number[] {
   if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new Error(`rollingPush: capacity must be a positive integer, got ${String(capacity)}`);
+    throw new GradclipArgumentError(`rollingPush: capacity must be a positive integer, got ${String(capacity)}`);
   }
   const start = Math.max(0, window.length + 1 - capacity);
   const out = window.slice(start);
@@ -42,10 +43,10 @@ export function rollingPush(window: readonly number[], x: number, capacity: numb
  */
 export function trailingMedians(values: readonly number[], window: number, minHistory = 1): number[] {
   if (!Number.isInteger(window) || window < 1) {
-    throw new Error(`trailingMedians: window must be a positive integer, got ${String(window)}`);
+    throw new GradclipArgumentError(`trailingMedians: window must be a positive integer, got ${String(window)}`);
   }
   if (!Number.isInteger(minHistory) || minHistory < 1 || minHistory > window) {
-    throw new Error(`trailingMedians: minHistory must be an integer in [1, window=${window}], got ${String(minHistory)}`);
+    throw new GradclipArgumentError(`trailingMedians: minHistory must be an integer in [1, window=${window}], got ${String(minHistory)}`);
   }
   const out: number[] = [];
   let hist: number[] = [];

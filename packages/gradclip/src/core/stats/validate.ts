@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { GradclipArgumentError } from '../errors.js';
 
 /**
  * Throws unless `values` is an array whose every entry is a finite number;
@@ -18,12 +19,12 @@
  */
 export function assertFiniteArray(values: readonly number[], fn: string, arg = 'values'): void {
   if (!Array.isArray(values)) {
-    throw new Error(`${fn}: ${arg} must be an array of numbers, got ${typeof values}`);
+    throw new GradclipArgumentError(`${fn}: ${arg} must be an array of numbers, got ${typeof values}`);
   }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Error(
+      throw new GradclipArgumentError(
         `${fn}: ${arg}[${i}] is ${String(v)}; every value must be a finite number ` +
           `(drop non-finite values first)`,
       );
@@ -37,5 +38,5 @@ export function assertFiniteArray(values: readonly number[], fn: string, arg = '
  * @throws `"<fn>: <arg> must not be empty"`.
  */
 export function assertNonEmpty(values: readonly number[], fn: string, arg = 'values'): void {
-  if (values.length === 0) throw new Error(`${fn}: ${arg} must not be empty`);
+  if (values.length === 0) throw new GradclipArgumentError(`${fn}: ${arg} must not be empty`);
 }
