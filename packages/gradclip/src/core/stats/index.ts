@@ -2,7 +2,7 @@
  * Float64 statistics on plain number arrays, one file per topic:
  *
  * - `extrema.ts`: {@link maxOf} / {@link minOf} by a loop (no argument spread);
- * - `quantiles.ts`: {@link percentileOfSorted} (NumPy's linear rule) and {@link median};
+ * - `quantiles.ts`: {@link percentileOfSorted} (NumPy's linear rule), {@link percentileAt} (the same through an accessor) and {@link median};
  * - `moments.ts`: {@link mean}, {@link variance}, {@link std} (Welford);
  * - `ema.ts`: {@link emaMomentsUpdate}, ZClip's EMA mean/variance step;
  * - `rolling.ts`: {@link rollingPush} and {@link trailingMedians};
@@ -18,7 +18,7 @@
  */
 
 export { maxOf, minOf } from './extrema.js';
-export { median, percentileOfSorted } from './quantiles.js';
+export { median, percentileAt, percentileOfSorted } from './quantiles.js';
 export { mean, std, variance, type VarianceOptions } from './moments.js';
 export { emaMomentsUpdate, type EmaMoments } from './ema.js';
 export { rollingPush, trailingMedians } from './rolling.js';

@@ -37,15 +37,28 @@ function assertPercentile(p: number, fn: string): void {
  * @throws if `p` is outside [0, 100] or `sorted` is empty.
  */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
-  assertPercentile(p, 'percentileOfSorted');
-  const n = sorted.length;
-  if (n === 0) throw new GradclipArgumentError('percentileOfSorted: sorted must not be empty');
+  return percentileAt(sorted.length, (k) => sorted[k], p, 'percentileOfSorted');
+}
+
+/**
+ * {@link percentileOfSorted} of a sorted sample of size `n` read through
+ * `at(k)` (the k-th smallest value, 0-based), for samples kept in a structure
+ * other than an array (AutoClip's `SortedBlocks`); reads at most two values.
+ * The same arithmetic as {@link percentileOfSorted}, so both give the same
+ * double for the same sample.
+ *
+ * @param fn - the public function named in error messages
+ * @throws if `p` is outside [0, 100] or `n` is 0.
+ */
+export function percentileAt(n: number, at: (k: number) => number, p: number, fn = 'percentileAt'): number {
+  assertPercentile(p, fn);
+  if (n === 0) throw new GradclipArgumentError(`${fn}: sorted must not be empty`);
   const h = (n - 1) * (p / 100);
-  if (h >= n - 1) return sorted[n - 1];
+  if (h >= n - 1) return at(n - 1);
   const j = Math.floor(h);
   const g = h - j;
-  const a = sorted[j];
-  const b = sorted[j + 1];
+  const a = at(j);
+  const b = at(j + 1);
   const d = b - a;
   return g >= 0.5 ? b - d * (1 - g) : a + d * g;
 }

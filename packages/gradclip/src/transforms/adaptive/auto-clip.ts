@@ -5,11 +5,11 @@
  */
 import { registerTransform } from '../registry.js';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
-import { percentileOfSorted } from '../../core/stats/index.js';
+import { percentileAt } from '../../core/stats/index.js';
 import type { GradientTransformation, TransformInfo, TransformResult } from '../types.js';
 import { GradclipArgumentError, isNormList, requireFinite, requireInteger, requireState } from '../../core/errors.js';
 import { TORCH_CLIP_EPS } from '../../core/constants.js';
-import { insertSorted, removeSorted } from '../../core/sorted.js';
+import { BlockQueue, SortedBlocks } from '../../core/order-statistics.js';
 import { clipInfo, readGlobalNorm, scaleAll, requireFloatUpdates } from '../internal.js';
 import { checkOptions } from '../../core/options.js';
 
@@ -32,12 +32,55 @@ export interface AutoClipOptions {
 /**
  * State of {@link autoClip}: an immutable, JSON-serialisable record.
  * Only finite norms are recorded.
+ *
+ * The states `update` returns keep the history in persistent sorted blocks
+ * (`core/order-statistics.ts`) so that a step costs O(√n), not O(n); `sorted`
+ * and `recent` are read-only properties that build a fresh array from them
+ * on each access (O(n)), and `JSON.stringify` gives exactly the JSON of the
+ * plain record `{sorted, recent}`. Any object of this shape is accepted back
+ * (a JSON round trip, a state saved by an earlier version): it is validated
+ * and converted once, in O(n).
  */
 export interface AutoClipState {
   /** The norms in the history (all of them, or the last `history`), ascending. */
   readonly sorted: readonly number[];
   /** The same norms in arrival order, oldest first; kept only with a bounded `history` (empty otherwise). */
   readonly recent: readonly number[];
+}
+
+/** The history behind a state made by `update`. */
+interface History {
+  readonly sorted: SortedBlocks;
+  readonly recent: BlockQueue;
+}
+
+/** States made by {@link autoClip}'s update, and the history behind each (nothing else is attached to the state object). */
+const HISTORIES = new WeakMap<object, History>();
+
+/**
+ * A state whose own enumerable properties `sorted` and `recent` are getters
+ * returning fresh arrays, in that order (so `JSON.stringify`, spreading,
+ * `structuredClone` and deep equality see the plain record).
+ */
+function stateOf(h: History): AutoClipState {
+  const s = Object.defineProperties(
+    {},
+    {
+      sorted: { enumerable: true, get: (): number[] => h.sorted.toArray() },
+      recent: { enumerable: true, get: (): number[] => h.recent.toArray() },
+    },
+  ) as AutoClipState;
+  HISTORIES.set(s, h);
+  return Object.freeze(s);
+}
+
+/** The history of `state`: its own when `update` made it, else built from the validated arrays. */
+function historyOf(state: unknown): History {
+  const h = typeof state === 'object' && state !== null ? HISTORIES.get(state) : undefined;
+  if (h !== undefined) return h;
+  requireState(FN, isAutoClipState(state));
+  const s = state as AutoClipState;
+  return { sorted: SortedBlocks.fromSorted(s.sorted), recent: BlockQueue.from(s.recent) };
 }
 
 /** `info` of an adaptive clip: the usual fields plus the host-side threshold of the step. */
@@ -85,8 +128,11 @@ function isAutoClipState(s: unknown): s is AutoClipState {
  * With `history` only the last `history` norms form `H`.
  *
  * Cost: the norm is read to the host each step (one scalar, a device sync on
- * GPU backends), and the state holds up to `history` (or all) norms; an
- * update is O(|H|) (sorted insertion).
+ * GPU backends), and the state holds up to `history` (or all) norms, in
+ * persistent sorted blocks of about 1000: an update copies one block and
+ * the block index, O(√|H|), so the per-step cost stays flat over a run
+ * (a few microseconds at a million norms; docs/benchmarks.md). The state
+ * stays exact: the same norms, the same percentile as a sorted array.
  *
  * Non-finite norms are not recorded and the gradients pass unchanged (put
  * {@link skipNonFinite} in the chain to skip such steps).
@@ -116,7 +162,7 @@ export function autoClip(opts: AutoClipOptions = {}): AdaptiveClipTransformation
     },
     update(updates, state) {
       requireFloatUpdates(FN, updates);
-      requireState(FN, isAutoClipState(state));
+      const h = historyOf(state);
       const norm = readGlobalNorm(FN, updates);
       if (!Number.isFinite(norm)) {
         return {
@@ -125,20 +171,22 @@ export function autoClip(opts: AutoClipOptions = {}): AdaptiveClipTransformation
           info: { ...clipInfo(norm, 1), threshold: Number.NaN },
         };
       }
-      let sorted = insertSorted(state.sorted, norm);
-      let recent: number[] = [];
+      let sorted = h.sorted.insert(norm);
+      let recent = BlockQueue.EMPTY;
       if (history !== undefined) {
-        recent = [...state.recent, norm];
-        while (recent.length > history) {
-          const dropped = recent.shift() as number;
-          sorted = removeSorted(sorted, dropped);
+        recent = h.recent.push(norm);
+        while (recent.size > history) {
+          const oldest = recent.shift() as { value: number; rest: BlockQueue };
+          recent = oldest.rest;
+          sorted = sorted.remove(oldest.value);
         }
       }
-      const threshold = percentileOfSorted(sorted, percentile);
+      const list = sorted;
+      const threshold = percentileAt(list.size, (k) => list.at(k) as number, percentile, FN);
       const coef = norm > threshold ? threshold / (norm + TORCH_CLIP_EPS) : 1;
       return {
         updates: coef === 1 ? { ...updates } : scaleAll(FN, updates, coef),
-        state: { sorted, recent },
+        state: stateOf({ sorted, recent }),
         info: { ...clipInfo(norm, coef), threshold },
       };
     },
