@@ -25,7 +25,7 @@ interface Ref {
 }
 
 /** One float64 PyTorch AdamW step (t is 1-based). */
-function refStep(r: Ref, g: readonly number[], t: number, o: Required<Omit<AdamWOptions, 'excludeFromWeightDecay'>>, decay: boolean): void {
+function refStep(r: Ref, g: readonly number[], t: number, o: Required<Omit<AdamWOptions, 'excludeFromWeightDecay' | 'updateClipping'>>, decay: boolean): void {
   const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd } = o;
   for (let i = 0; i < r.theta.length; i++) {
     if (decay) r.theta[i] *= 1 - lr * wd;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamOptimizer, serialization } from '@tensorflow/tfjs-core';
-import type { NamedTensorMap, Variable } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
+import { normOf } from '../kernels/dispatch.js';
 import { registeredVariable } from './variables.js';
 import { GradclipArgumentError } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
@@ -25,6 +26,33 @@ export interface AdamWOptions {
    * @default [] (decay every variable, as PyTorch)
    */
   excludeFromWeightDecay?: Array<string | RegExp>;
+  /**
+   * StableAdamW's update clipping (Wortsman et al. 2023, "Stable and
+   * low-precision training for large-scale vision-language models",
+   * arXiv 2304.13013, Algorithm 2; Adafactor's update clipping, Shazeer &
+   * Stern 2018, arXiv 1804.04235, applied per tensor as a learning-rate
+   * factor): for each variable, every step,
+   *
+   *   RMS = sqrt(mean(g² / max(v̂, ε²)))       (v̂: the bias-corrected second moment, this step's g included)
+   *   η = α / max(1, RMS)
+   *
+   * and η replaces α in that variable's update and its decoupled decay.
+   * With it, gradient clipping is usually unnecessary (the paper's claim).
+   * No host sync (RMS and η stay on the device). This optimizer then has no
+   * fused wasm update: `fusedUpdateAvailable` is false and
+   * `withClipping`/`withTransforms` take the unfused path.
+   * @default false
+   */
+  updateClipping?: boolean;
+}
+
+/** The TF.js `AdamOptimizer` fields the update-clipping step reads and updates (private in TF.js's types). */
+interface AdamInternals {
+  accBeta1: Variable;
+  accBeta2: Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: Variable } | undefined>;
+  incrementIterations(): void;
 }
 
 function requireIn(name: string, v: number, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
@@ -48,6 +76,11 @@ function requireIn(name: string, v: number, lo: number, hi: number, loOpen: bool
  * The Adam part is TF.js's own `AdamOptimizer` (same bias correction);
  * `getWeights`/`setWeights` and serialisation work as for Adam, with the
  * class registered as `AdamW`.
+ *
+ * With {@link AdamW.updateClipping} (StableAdamW, arXiv 2304.13013) the step
+ * is computed here, with the same moment variables and bookkeeping as TF.js's
+ * Adam, and per variable `η = α / max(1, sqrt(mean(g² / max(v̂, ε²))))`
+ * replaces α in the decay and the update (see {@link AdamWOptions.updateClipping}).
  */
 export class AdamW extends AdamOptimizer {
   /** Registered class name. */
@@ -56,8 +89,18 @@ export class AdamW extends AdamOptimizer {
   readonly weightDecay: number;
   /** Name patterns excluded from decay. */
   readonly excludeFromWeightDecay: Array<string | RegExp>;
+  /** StableAdamW's per-tensor update clipping (see {@link AdamWOptions.updateClipping}). */
+  readonly updateClipping: boolean;
 
-  constructor(learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, exclude: Array<string | RegExp> = []) {
+  constructor(
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    exclude: Array<string | RegExp> = [],
+    updateClipping = false,
+  ) {
     super(
       requireIn('learningRate', learningRate, 0, Infinity, true, true),
       requireIn('beta1', beta1, 0, 1, false, true),
@@ -66,8 +109,10 @@ export class AdamW extends AdamOptimizer {
     );
     requireIn('weightDecay', weightDecay, 0, Infinity, false, true);
     if (!Array.isArray(exclude)) throw new GradclipArgumentError(`adamw: excludeFromWeightDecay must be an array of names or RegExps, got ${typeof exclude}`);
+    if (typeof updateClipping !== 'boolean') throw new GradclipArgumentError(`adamw: updateClipping must be a boolean, got ${typeof updateClipping}`);
     this.weightDecay = weightDecay;
     this.excludeFromWeightDecay = exclude;
+    this.updateClipping = updateClipping;
   }
 
   /**
@@ -88,6 +133,10 @@ export class AdamW extends AdamOptimizer {
    * TF.js's Adam update to the gradients.
    */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
+    if (this.updateClipping) {
+      this.applyClippedUpdates(variableGradients);
+      return;
+    }
     if (this.weightDecay !== 0) {
       const names = Array.isArray(variableGradients)
         ? variableGradients.filter((e) => e.tensor != null).map((e) => e.name)
@@ -103,7 +152,54 @@ export class AdamW extends AdamOptimizer {
     super.applyGradients(variableGradients as Parameters<AdamOptimizer['applyGradients']>[0]);
   }
 
-  /** Adam's config plus `weightDecay` and `excludeFromWeightDecay` (RegExps as `/source/flags` strings), for `tf.serialization`. */
+  /**
+   * The StableAdamW step: TF.js's Adam (the same float32 operations, the
+   * moment variables created and indexed the same way, the same
+   * `accBeta1`/`accBeta2` and iteration bookkeeping), with per variable
+   * `η = α / max(1, RMS)`, `RMS = ||g / sqrt(max(v̂, ε²))||₂ / sqrt(size)`
+   * (= `sqrt(mean(g² / max(v̂, ε²)))`, accumulated in float64 by the fused
+   * norm kernels where the backend has them), replacing α in the decay
+   * `θ·(1 − η·λ)` and in the update `θ − η·m̂/(sqrt(v̂) + ε)`.
+   */
+  private applyClippedUpdates(variableGradients: NamedTensorMap | NamedTensor[]): void {
+    const a = this as unknown as AdamInternals;
+    const names = Array.isArray(variableGradients) ? variableGradients.map((e) => e.name) : Object.keys(variableGradients);
+    const eps2 = this.epsilon * this.epsilon;
+    tf.tidy(() => {
+      const oneMinusAccBeta1 = tf.sub(1, a.accBeta1);
+      const oneMinusAccBeta2 = tf.sub(1, a.accBeta2);
+      names.forEach((name, i) => {
+        const value = registeredVariable(name) as Variable;
+        if (a.accumulatedFirstMoment[i] == null) {
+          a.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        if (a.accumulatedSecondMoment[i] == null) {
+          a.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        const gradient: Tensor | null | undefined = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+        if (gradient == null) return;
+        const m = (a.accumulatedFirstMoment[i] as { variable: Variable }).variable;
+        const v = (a.accumulatedSecondMoment[i] as { variable: Variable }).variable;
+        const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1));
+        const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+        const mHat = tf.div(newM, oneMinusAccBeta1);
+        const vHat = tf.div(newV, oneMinusAccBeta2);
+        m.assign(newM);
+        v.assign(newV);
+        // RMS of g / sqrt(max(v̂, ε²)); η = α / max(1, RMS)
+        const ratio = tf.div(gradient, tf.sqrt(tf.maximum(vHat, eps2)));
+        const rms = tf.div(normOf('adamw', [ratio], 2, undefined), Math.sqrt(Math.max(1, gradient.size)));
+        const eta = tf.div(this.learningRate, tf.maximum(rms, 1)) as Scalar;
+        const decayed = this.weightDecay !== 0 && value.trainable && this.decays(name) ? tf.mul(value, tf.sub(1, tf.mul(eta, this.weightDecay))) : value;
+        value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), tf.neg(eta)), decayed));
+      });
+      a.accBeta1.assign(tf.mul(a.accBeta1, this.beta1));
+      a.accBeta2.assign(tf.mul(a.accBeta2, this.beta2));
+    });
+    a.incrementIterations();
+  }
+
+  /** Adam's config plus `weightDecay`, `excludeFromWeightDecay` (RegExps as `/source/flags` strings) and `updateClipping`, for `tf.serialization`. */
   override getConfig(): serialization.ConfigDict {
     const excl = this.excludeFromWeightDecay.map((p) => (typeof p === 'string' ? p : `/${p.source}/${p.flags}`));
     return {
@@ -113,6 +209,7 @@ export class AdamW extends AdamOptimizer {
       // The same list as base64 JSON: tfjs-layers camel-cases every string of a loaded
       // training config ("head_out" → "headOut"), which would break the patterns.
       excludeFromWeightDecayB64: encodeConfigJson(excl),
+      updateClipping: this.updateClipping,
     };
   }
 
@@ -136,6 +233,7 @@ export class AdamW extends AdamOptimizer {
       config.epsilon,
       config.weightDecay ?? 0.01,
       excl,
+      config.updateClipping === true,
     ) as T;
   }
 }
@@ -143,10 +241,13 @@ export class AdamW extends AdamOptimizer {
 serialization.registerClass(AdamW);
 
 /**
- * Creates an {@link AdamW} optimizer (TF.js has no AdamW).
+ * Creates an {@link AdamW} optimizer (TF.js has no AdamW); with
+ * `updateClipping: true` it is StableAdamW (Wortsman et al. 2023,
+ * arXiv 2304.13013): per tensor `α / max(1, sqrt(mean(g² / max(v̂, ε²))))`.
  * @example
  * ```ts
  * const opt = withClipping(adamw({learningRate: 3e-4, weightDecay: 0.1}), {globalClipnorm: 1});
+ * const stable = adamw({learningRate: 3e-4, weightDecay: 0.1, updateClipping: true}); // StableAdamW
  * ```
  */
 export function adamw(opts: AdamWOptions = {}): AdamW {
@@ -157,11 +258,12 @@ export function adamw(opts: AdamWOptions = {}): AdamW {
     epsilon: 'checked',
     weightDecay: 'checked',
     excludeFromWeightDecay: 'array',
+    updateClipping: 'boolean',
   });
   const lr = requireIn('learningRate', options.learningRate ?? 1e-3, 0, Infinity, true, true);
   const b1 = requireIn('beta1', options.beta1 ?? 0.9, 0, 1, false, true);
   const b2 = requireIn('beta2', options.beta2 ?? 0.999, 0, 1, false, true);
   const eps = requireIn('epsilon', options.epsilon ?? 1e-8, 0, Infinity, true, true);
   const wd = requireIn('weightDecay', options.weightDecay ?? 0.01, 0, Infinity, false, true);
-  return new AdamW(lr, b1, b2, eps, wd, options.excludeFromWeightDecay ?? []);
+  return new AdamW(lr, b1, b2, eps, wd, options.excludeFromWeightDecay ?? [], options.updateClipping ?? false);
 }

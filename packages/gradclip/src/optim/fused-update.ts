@@ -51,11 +51,13 @@ interface IterationsInternals {
 /**
  * The kind of fused update `opt` supports, or null. Only the exact classes
  * qualify (a subclass may change the update): `tf.SGDOptimizer`,
- * `tf.AdamOptimizer`, gradclip's `AdamW`.
+ * `tf.AdamOptimizer`, gradclip's `AdamW` without `updateClipping` (StableAdamW's
+ * per-tensor learning rate needs each tensor's RMS before its update: it has no
+ * fused kernel, so such an optimizer always takes the unfused path).
  */
 export function fusableOptimizerKind(opt: Optimizer): FusableOptimizerKind | null {
   const ctor = (opt as object).constructor;
-  if (ctor === AdamW) return 'adamw';
+  if (ctor === AdamW) return (opt as AdamW).updateClipping ? null : 'adamw';
   if (ctor === AdamOptimizer) return 'adam';
   if (ctor === SGDOptimizer) return 'sgd';
   return null;
@@ -92,7 +94,7 @@ export function applyClippedUpdate(opt: Optimizer, grads: NamedTensorMap, coef: 
   const ctx = activeWasmSimd();
   if (kind === null || ctx === null) {
     throw new GradclipArgumentError(
-      'applyClippedUpdate: needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD; ' +
+      'applyClippedUpdate: needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD, and adamw without updateClipping; ' +
         'check fusedUpdateAvailable(optimizer) first',
     );
   }

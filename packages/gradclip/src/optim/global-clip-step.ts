@@ -46,7 +46,7 @@ export function globalClipStep(
   const fuseUpdate = ctx.fusedUpdate !== false && fusedUpdateAvailable(ctx.inner);
   if (ctx.fusedUpdate === true && !fuseUpdate) {
     throw new GradclipArgumentError(
-      `withTransforms: fusedUpdate: true needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD ` +
+      `withTransforms: fusedUpdate: true needs tf.train.sgd, tf.train.adam or adamw() on the wasm backend with WebAssembly SIMD, and adamw without updateClipping ` +
         `(got ${ctx.inner.getClassName()} on "${tf.getBackend()}"); use fusedUpdate: undefined (automatic) or false`,
     );
   }

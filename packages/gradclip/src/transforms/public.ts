@@ -22,6 +22,8 @@ export {
 export { autoClip, type AutoClipOptions, type AutoClipState, type AdaptiveClipInfo, type AdaptiveClipTransformation } from './adaptive/auto-clip.js';
 export { adaptiveGradClip, type AdaptiveGradClipOptions, type AdaptiveGradClipState, type NameMatcher } from './adaptive/agc.js';
 export { zClip, type ZClipOptions, type ZClipState } from './adaptive/zclip.js';
+// AdaGC (arXiv 2502.11034): per-tensor clipping against an EMA of each tensor's clipped norm.
+export { adaGC, type AdaGCOptions, type AdaGCState, type AdaGCInfo, type AdaGCTransformation } from './adaptive/adagc.js';
 
 // Guards: skip non-finite or spiking steps (weights and optimizer state untouched).
 export { skipNonFinite, type SkipNonFiniteOptions, type SkipNonFiniteState } from './guards/skip-non-finite.js';
