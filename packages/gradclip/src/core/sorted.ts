@@ -1,6 +1,8 @@
 /**
- * Immutable edits of ascending number arrays by binary search, for
- * transform states that keep a sorted history (autoClip's norms).
+ * Immutable edits of ascending number arrays by binary search: O(n) copies.
+ * autoClip's history now lives in `./order-statistics.ts` (O(√n) per edit);
+ * these are the flat reference its tests and bench/autoclip-history.ts
+ * compare against.
  */
 
 /** A new ascending array with `x` inserted after any equal values (binary search; input untouched). */
