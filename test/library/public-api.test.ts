@@ -22,6 +22,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN_VALUES = [
   // functional API
   'getTotalNorm',
+  'partialNorm',
+  'combineNorms',
   'clipGradNorm',
   'clipGradsWithNorm',
   'clipGradValue',
@@ -69,6 +71,8 @@ const MAIN_VALUES = [
 
 const MAIN_TYPES = [
   'TotalNormOptions',
+  'PartialNorm',
+  'PartialNormOptions',
   'ClipGradNormResult',
   'ClipGradsWithNormOptions',
   'GlobalNormOptions',
@@ -149,6 +153,7 @@ const TRANSFORMS_VALUES = [
   'skipNonFinite',
   'skipSpikes',
   'monitor',
+  'accumulate',
   'registerTransform',
   'transformFromSpec',
 ];
@@ -172,6 +177,10 @@ const TRANSFORMS_TYPES = [
   'SkipSpikesState',
   'MonitorOptions',
   'MonitorState',
+  'AccumulateOptions',
+  'AccumulateState',
+  'AccumulateStateJson',
+  'AccumulatedTensorJson',
   'TransformFactory',
   'GradientTransformation',
   'TransformInfo',
