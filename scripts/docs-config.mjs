@@ -35,7 +35,7 @@ export const TSDOC_ROOTS = ['core', 'kernels', 'clip', 'transforms', 'optim', 'm
 export const TSDOC_EXCLUDE = [lib('src/kernels/wasm/simd/assembly')];
 
 /** Markdown files whose ```ts blocks are type-checked and run, and whose links must resolve. */
-export const MARKDOWN_FILES = ['README.md'];
+export const MARKDOWN_FILES = ['README.md', 'docs/distributed.md'];
 
 /** Runnable example programs the README points to; they ship in the library package. */
 export const EXAMPLES_DIR = 'packages/gradclip/examples';

@@ -18,6 +18,11 @@
  * 2. **A binding clip equals the hand-written loop** `variableGrads` →
  *    `clipByGlobalNorm` / `clipGradNorm` → `applyGradients` with the same
  *    loss, step for step.
+ * 4. **Clip after accumulation**: micro-batches of B through
+ *    `chain(accumulate(4), clipByGlobalNorm(c))` train like batches of 4B
+ *    through `clipByGlobalNorm(c)` (the loss is a mean over the batch, so the
+ *    mean of 4 micro-batch gradients is the 4B gradient), to 1e-6 relative,
+ *    over 12 optimizer steps (48 micro-steps) of `model.fit`, for SGD and Adam.
  * 3. **The trained model predicts what a fresh copy of its weights predicts**
  *    (tfjs-backend-wasm caches packed matMul/conv2d weights by tensor id: a
  *    weight written in place keeps serving its old values to later forward
@@ -483,6 +488,62 @@ async function minimalMatMulCase(env: CaseEnv): Promise<void> {
   }
 }
 
+/** Micro-batches per update in {@link accumulateCases}. */
+const ACCUMULATE = 4;
+
+/**
+ * Clip after accumulation (issue 13, point 3): `model.fit` with batch size B
+ * through `withTransforms(opt, chain(accumulate(4), clipByGlobalNorm(c)))`
+ * against batch size 4B through `withTransforms(opt, clipByGlobalNorm(c))`,
+ * on the same samples, over at least 12 optimizer steps, SGD and Adam; the
+ * clip binds on every step. Not bit-identical (a sum of four float32 means
+ * is not the float32 mean of all): 1e-6 relative per weight tensor.
+ */
+async function accumulateCases(env: CaseEnv): Promise<void> {
+  const steps = Math.max(12, env.steps);
+  const c = layersCases(ACCUMULATE * steps)[0]; // the MLP, with 4B · steps samples
+  const maxNorm = 0.05;
+  for (const optName of ['sgd', 'adam']) {
+    const name = `${c.name}/${optName}/accumulate(4)+clipByGlobalNorm=batch-4B/binds`;
+    if (env.filter && !env.filter.some((f) => name.includes(f))) continue;
+    const x = tf.tensor(uniform(sizeOf(c.x), 21, 1), c.x);
+    const y = tf.tensor(uniform(sizeOf(c.y), 22, 1), c.y);
+    await runCase(env, name, async () => {
+      const accOpt = withTransforms(OPTIMIZERS[optName](), transforms.chain(transforms.accumulate(ACCUMULATE), transforms.clipByGlobalNorm(maxNorm)), { statsBuffer: STATS });
+      const micro = buildSeeded(c);
+      micro.compile({ optimizer: accOpt, loss: 'meanSquaredError' });
+      await micro.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
+      const bigOpt = withTransforms(OPTIMIZERS[optName](), transforms.clipByGlobalNorm(maxNorm), { statsBuffer: STATS });
+      const big = buildSeeded(c);
+      big.compile({ optimizer: bigOpt, loss: 'meanSquaredError' });
+      await big.fit(x, y, { batchSize: ACCUMULATE * BATCH, epochs: 1, shuffle: false, verbose: 0 });
+      const d = compare(micro.getWeights(), big.getWeights());
+      const p = predictsLikeFreshCopy(c, micro, x);
+      const s1 = accOpt.drainStatsSync();
+      const s2 = bigOpt.drainStatsSync();
+      const iterations = [accOpt.iterations, bigOpt.iterations];
+      micro.dispose();
+      big.dispose();
+      accOpt.dispose();
+      bigOpt.dispose();
+      const problems: string[] = [];
+      if (!(d.maxRel <= 1e-6)) problems.push(`weights after ${steps} updates differ from batch-4B training: ${describe(d)}`);
+      if (!p.identical) problems.push(`predictions differ from a fresh copy of the weights: ${describe(p)}`);
+      if (iterations[0] !== steps || iterations[1] !== steps) problems.push(`inner iterations ${iterations.join(' / ')}, expected ${steps}`);
+      const applied = s1.filter((s) => s.accumulated !== true);
+      const pattern = s1.every((s, i) => (s.accumulated === true) === ((i + 1) % ACCUMULATE !== 0) && s.skipped === (s.accumulated === true));
+      if (s1.length !== ACCUMULATE * steps || !pattern) problems.push(`the micro-step records are not ${ACCUMULATE - 1} accumulated + 1 applied per window`);
+      let normRel = 0;
+      applied.forEach((s, i) => (normRel = Math.max(normRel, Math.abs((s.preClipNorm ?? NaN) - (s2[i]?.preClipNorm ?? NaN)) / (s2[i]?.preClipNorm ?? NaN))));
+      if (!(normRel <= 1e-5)) problems.push(`the accumulated pre-clip norms differ from the batch-4B norms by ${normRel.toExponential(2)} relative`);
+      const clipped = applied.filter((s) => s.clipped).length;
+      if (clipped !== steps || s2.filter((s) => s.clipped).length !== steps) problems.push(`the clip bound on ${clipped} of ${steps} accumulated steps (expected all)`);
+      return problems.length === 0 ? null : problems.join('; ');
+    });
+    tf.dispose([x, y]);
+  }
+}
+
 /**
  * Runs the whole suite on the active backend and returns one result per case
  * (it never throws for a failing case).
@@ -506,5 +567,6 @@ export async function runEquivalence(options: SuiteOptions = {}): Promise<CaseRe
     tf.dispose([x, y]);
   }
   await transformerCases(env);
+  await accumulateCases(env);
   return env.out;
 }

@@ -109,6 +109,7 @@ for (const backend of BACKENDS) {
         transforms.skipNonFinite(),
         transforms.skipSpikes(),
         transforms.chain(transforms.monitor(), transforms.clipByGlobalNorm(1)),
+        transforms.accumulate(2),
       ];
       for (const t of all) {
         const before = tf.memory().numTensors;
@@ -139,6 +140,9 @@ for (const backend of BACKENDS) {
         [transforms.skipNonFinite(), { totalSkipped: 1, consecutiveSkipped: 2 }],
         [transforms.skipSpikes({ window: 4 }), { history: [1, 2, 3, 4, 5], totalSkipped: 0, consecutiveSkipped: 0 }],
         [transforms.skipSpikes(), { history: ['1'], totalSkipped: 0, consecutiveSkipped: 0 }],
+        [transforms.accumulate(2), { count: 2, sums: null }],
+        [transforms.accumulate(2), { count: 1, sums: { w: { shape: [2], values: [1] } } }],
+        [transforms.accumulate(2), { count: 0, sums: { w: { shape: [2], values: [1, 2] } } }],
       ];
       for (const [t, state] of bad) {
         assert.throws(() => t.update(g, state), /state is not a state of transforms\./, `${t.name} ${JSON.stringify(state)}`);
@@ -165,6 +169,7 @@ for (const backend of BACKENDS) {
         transforms.adaptiveGradClip(),
         transforms.skipNonFinite(),
         transforms.skipSpikes(),
+        transforms.accumulate(1), // k = 1 emits every step, so the thrower after it runs
       ];
       const v = tf.variable(tf.tensor1d([1, -2, 3]), true, `leak-${backend}`);
       const loss = (): tf.Scalar => tf.sum(tf.square(v)) as tf.Scalar;

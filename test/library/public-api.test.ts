@@ -22,6 +22,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN_VALUES = [
   // functional API
   'getTotalNorm',
+  'partialNorm',
+  'combineNorms',
   'clipGradNorm',
   'clipGradsWithNorm',
   'clipGradValue',
@@ -69,6 +71,8 @@ const MAIN_VALUES = [
 
 const MAIN_TYPES = [
   'TotalNormOptions',
+  'PartialNorm',
+  'PartialNormOptions',
   'ClipGradNormResult',
   'ClipGradsWithNormOptions',
   'GlobalNormOptions',
@@ -150,6 +154,7 @@ const TRANSFORMS_VALUES = [
   'skipNonFinite',
   'skipSpikes',
   'monitor',
+  'accumulate',
   'registerTransform',
   'transformFromSpec',
 ];
@@ -177,6 +182,10 @@ const TRANSFORMS_TYPES = [
   'SkipSpikesState',
   'MonitorOptions',
   'MonitorState',
+  'AccumulateOptions',
+  'AccumulateState',
+  'AccumulateStateJson',
+  'AccumulatedTensorJson',
   'TransformFactory',
   'GradientTransformation',
   'TransformInfo',

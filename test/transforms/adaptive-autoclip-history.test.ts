@@ -13,6 +13,8 @@ import { insertSorted, removeSorted } from '../../packages/gradclip/src/core/sor
 import { percentileOfSorted } from '../../packages/gradclip/src/core/stats/index.js';
 import { disposeInfo } from '../helpers/transforms.js';
 import { rng } from '../helpers/rng.js';
+import { BlockQueue, SortedBlocks } from '../../packages/gradclip/src/core/order-statistics.js';
+import { transforms, withTransforms } from 'gradclip';
 
 interface PlainState {
   sorted: number[];
@@ -72,7 +74,8 @@ for (const backend of BACKENDS) {
           if (got.thresholds[i] !== o.threshold) assert.fail(`step ${i}: threshold ${got.thresholds[i]}, earlier algorithm ${o.threshold}`);
           if (keep.has(i)) assert.equal(JSON.stringify(got.states.get(i)), JSON.stringify(ref), `JSON after step ${i}`);
         });
-        assert.deepEqual(got.state, ref);
+        assert.equal(JSON.stringify(got.state), JSON.stringify(ref));
+        assert.deepEqual({ ...got.state }, ref);
       });
     }
 
@@ -112,7 +115,33 @@ for (const backend of BACKENDS) {
         return o.threshold;
       });
       assert.deepEqual(got.thresholds, thresholds);
-      assert.deepEqual(got.state, ref);
+      assert.deepEqual({ ...got.state }, ref);
+    });
+
+    it('withTransforms and chain never read the whole history on a step (only a save does)', () => {
+      let reads = 0;
+      const protos = [SortedBlocks.prototype, BlockQueue.prototype] as Array<{ toArray: () => number[] }>;
+      const originals = protos.map((p) => p.toArray);
+      protos.forEach((p, i) => {
+        p.toArray = function (this: unknown) {
+          reads++;
+          return originals[i].call(this);
+        };
+      });
+      try {
+        const v = tf.variable(tf.tensor1d([1, -2, 3]), true, `ac-hist-${backend}`);
+        const opt = withTransforms(tf.train.sgd(0.01), transforms.chain(transforms.monitor(), transforms.autoClip({ percentile: 50, history: 8 })));
+        for (let k = 0; k < 12; k++) opt.minimize(() => tf.sum(tf.mul(tf.square(v), k + 1)) as tf.Scalar);
+        assert.equal(reads, 0, 'no step materialised the history');
+        const saved = JSON.parse(JSON.stringify(opt.getTransformState())) as [unknown, { sorted: number[]; recent: number[] }];
+        assert.ok(reads > 0);
+        assert.equal(saved[1].recent.length, 8);
+        assert.deepEqual(saved[1].sorted, [...saved[1].recent].sort((a, b) => a - b));
+        opt.dispose();
+        v.dispose();
+      } finally {
+        protos.forEach((p, i) => (p.toArray = originals[i]));
+      }
     });
 
     it('states are immutable records: own enumerable sorted/recent, fresh arrays, branching leaves the parent unchanged', () => {

@@ -13,6 +13,7 @@
 
 // ---- Functional API: PyTorch (torch.nn.utils.clip_grad) and TensorFlow (tf.clip_by_*) semantics.
 export { getTotalNorm, type TotalNormOptions } from './clip/total-norm.js';
+export { partialNorm, combineNorms, type PartialNorm, type PartialNormOptions } from './clip/partial-norm.js';
 export { clipGradNorm, clipGradsWithNorm, type ClipGradNormResult, type ClipGradsWithNormOptions } from './clip/clip-grad-norm.js';
 export { clipGradValue } from './clip/clip-grad-value.js';
 export { globalNorm, clipByGlobalNorm, type GlobalNormOptions } from './clip/global-norm.js';

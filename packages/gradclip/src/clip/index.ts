@@ -1,4 +1,5 @@
 export { getTotalNorm, type TotalNormOptions } from './total-norm.js';
+export { partialNorm, combineNorms, type PartialNorm, type PartialNormOptions } from './partial-norm.js';
 export { clipGradNorm, clipGradsWithNorm, TORCH_CLIP_EPS, type ClipGradNormResult, type ClipGradsWithNormOptions } from './clip-grad-norm.js';
 export { clipGradValue } from './clip-grad-value.js';
 export { globalNorm, clipByGlobalNorm, type GlobalNormOptions } from './global-norm.js';

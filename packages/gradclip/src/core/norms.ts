@@ -88,3 +88,88 @@ export function pNorm(buffers: readonly NumericBuffer[], p: number): number {
   }
   return m * Math.pow(total, 1 / p);
 }
+
+// ---- Power sums with a power-of-two scale: the sufficient statistics of a p-norm split into shards.
+
+/**
+ * The binary exponent of a finite `x > 0`: the integer `e` with
+ * `x = f · 2^e` and `0.5 ≤ f < 1` (C's `frexp`). Dividing by `2^e` is exact
+ * in binary floating point, which is why shards of a norm are scaled by it.
+ */
+export function binaryExponent(x: number): number {
+  let e = Math.floor(Math.log2(x)) + 1;
+  // log2 can be off by one near powers of two: settle it exactly
+  while (timesPow2(x, -e) >= 1) e++;
+  while (timesPow2(x, -e) < 0.5) e--;
+  return e;
+}
+
+/** `x · 2^n`, exact, in two steps so that neither power of two leaves float64's range. */
+function timesPow2(x: number, n: number): number {
+  const a = Math.trunc(n / 2);
+  return x * Math.pow(2, a) * Math.pow(2, n - a);
+}
+
+/**
+ * `Σ (|x_i| · 2^-e)^p` in float64 over all buffers, for a finite `p > 0`:
+ * the p-th power sum of the vector scaled by the power of two `2^-e` (exact),
+ * so values whose p-th powers overflow (or underflow) even float64 stay in
+ * range when `2^e` is near the largest magnitude.
+ */
+export function scaledPowerSum(buffers: readonly NumericBuffer[], p: number, e: number): number {
+  const k = Math.pow(2, -e);
+  let total = 0;
+  for (const b of buffers) {
+    let s = 0;
+    const n = b.length;
+    if (p === 2) {
+      for (let i = 0; i < n; i++) {
+        const v = b[i] * k;
+        s += v * v;
+      }
+    } else if (p === 1) {
+      for (let i = 0; i < n; i++) s += Math.abs(b[i]) * k;
+    } else {
+      for (let i = 0; i < n; i++) s += Math.pow(Math.abs(b[i]) * k, p);
+    }
+    total += s;
+  }
+  return total;
+}
+
+/** One shard's p-th power sum as `sum · 2^(p · exponent)` (see {@link normOfScaledSums}). */
+export interface ScaledPowerSum {
+  /** The integer e of the shard's scale 2^e. */
+  readonly exponent: number;
+  /** `Σ (|x_i| / 2^e)^p`, float64, `>= 0` (NaN or +Infinity for a shard with such elements). */
+  readonly sum: number;
+}
+
+/**
+ * The p-norm of the union of shards given their scaled power sums, for a
+ * finite `p > 0`:
+ *
+ *   E = max_i e_i (over shards with sum > 0),
+ *   ||x||_p = 2^E · (Σ_i sum_i · 2^(p (e_i − E)))^(1/p)
+ *
+ * Rescaling to the common exponent E multiplies by powers of two (exact for
+ * integer p), so shards holding values near float32's largest (3e38, whose
+ * squares overflow float32) combine without loss. NaN in any shard gives NaN;
+ * otherwise +Infinity in any shard gives Infinity; no shards, or only zero
+ * shards, give 0.
+ */
+export function normOfScaledSums(parts: readonly ScaledPowerSum[], p: number): number {
+  let E = Number.NEGATIVE_INFINITY;
+  let inf = false;
+  for (const s of parts) {
+    if (s.sum !== s.sum) return Number.NaN;
+    if (s.sum === Number.POSITIVE_INFINITY) inf = true;
+    else if (s.sum > 0 && s.exponent > E) E = s.exponent;
+  }
+  if (inf) return Number.POSITIVE_INFINITY;
+  if (E === Number.NEGATIVE_INFINITY) return 0;
+  let total = 0;
+  for (const s of parts) if (s.sum > 0) total += s.sum * Math.pow(2, p * (s.exponent - E));
+  const root = p === 2 ? Math.sqrt(total) : p === 1 ? total : Math.pow(total, 1 / p);
+  return root * Math.pow(2, E);
+}

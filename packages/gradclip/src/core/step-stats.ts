@@ -22,8 +22,23 @@ export interface StepStats {
   clipCoef: number | null;
   /** True when a clipping transform changed the gradients on this step. */
   clipped: boolean;
-  /** True when a guard skipped the update (weights and optimizer state untouched). */
+  /**
+   * True when no update was applied (weights and optimizer state untouched):
+   * a guard skipped it, or, with {@link StepStats.accumulated}, the step was
+   * a gradient-accumulation micro-step. Skipped steps are in neither count of
+   * the clip rate (clipped / applied steps).
+   */
   skipped: boolean;
+  /**
+   * True on a micro-step of `transforms.accumulate(k)`: the gradients were
+   * added to the running sum and no update was emitted (k − 1 of every k
+   * steps). Such a record also has `skipped: true`, `clipped: false` and null
+   * norms (the norms describe applied updates; the emitting step reports the
+   * accumulated gradient's), and the counts of skipped steps (`diagnose`,
+   * `summary.json`) leave it out: they count a guard's skips. Absent on
+   * every other step (and in records written before it existed).
+   */
+  accumulated?: boolean;
   /** Per-variable L2 norms of the pre-clip gradients, keyed by variable name. */
   layerNorms?: Record<string, number>;
   /** Wall-clock time of the step in milliseconds since the epoch. */
@@ -80,6 +95,7 @@ export function encodeStepStats(s: StepStats): EncodedStepStats {
     clipped: s.clipped,
     skipped: s.skipped,
   };
+  if (s.accumulated === true) out.accumulated = true;
   if (s.layerNorms) {
     // fromEntries defines own properties, so a layer named "__proto__" stays an ordinary key.
     out.layerNorms = Object.fromEntries(Object.entries(s.layerNorms).map(([k, v]) => [k, encodeNumber(v)]));
@@ -107,6 +123,7 @@ export function decodeStepStats(o: unknown): StepStats {
     clipped: r.clipped === true,
     skipped: r.skipped === true,
   };
+  if (r.accumulated === true) out.accumulated = true;
   if (r.layerNorms !== undefined && r.layerNorms !== null) {
     if (typeof r.layerNorms !== 'object') throw new GradclipArgumentError('decodeStepStats: field "layerNorms" must be an object');
     const entries: Array<[string, number]> = [];

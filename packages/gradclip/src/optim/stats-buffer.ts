@@ -16,6 +16,8 @@ import type { TransformInfo } from '../transforms/types.js';
 interface PendingStats {
   step: number;
   skipped: boolean;
+  /** A gradient-accumulation micro-step (`info.accumulating`): reported with null norms. */
+  accumulated: boolean;
   /** [preClipNorm, postClipNorm, clipCoef, clipped, loss, ...layerNorms] */
   packed: Tensor;
   layerNames: string[];
@@ -37,6 +39,8 @@ export interface StepRecord {
   info: TransformInfo;
   /** Whether a guard skipped the update. */
   skipped: boolean;
+  /** Whether the step was a gradient-accumulation micro-step (no update; `skipped` is true too). @default false */
+  accumulated?: boolean;
   /** The step's loss (from `minimize`), or null. Not disposed. */
   loss: Scalar | null;
 }
@@ -70,6 +74,14 @@ export class StatsBuffer {
    */
   record(r: StepRecord): void {
     const { grads, updates, info } = r;
+    const accumulated = r.accumulated === true;
+    if (accumulated) {
+      // a micro-step applied no update: its norms are not measured (null), only the loss is kept
+      const packed = tf.tidy(() => tf.concat([tf.tensor1d([NAN, NAN, NAN, 0]), tf.reshape(tf.cast(r.loss ?? tf.scalar(NAN), 'float32'), [1])]));
+      disposeInfo(info);
+      this.push({ step: r.step, skipped: true, accumulated, packed: tf.keep(packed), layerNames: [], measured: false, hasLoss: r.loss !== null });
+      return;
+    }
     const layerNames = info.layerNorms ? Object.keys(info.layerNorms) : this.options.layerNorms ? Object.keys(grads) : [];
     const measure = this.options.measure;
     const packed = tf.tidy(() => {
@@ -95,7 +107,11 @@ export class StatsBuffer {
     const measured = measure || info.preClipNorm !== undefined;
     disposeInfo(info);
     // keep: model.fit runs each step inside a tf.tidy; the record must outlive it.
-    this.buffer.push({ step: r.step, skipped: r.skipped, packed: tf.keep(packed), layerNames, measured, hasLoss: r.loss !== null });
+    this.push({ step: r.step, skipped: r.skipped, accumulated: false, packed: tf.keep(packed), layerNames, measured, hasLoss: r.loss !== null });
+  }
+
+  private push(p: PendingStats): void {
+    this.buffer.push(p);
     while (this.buffer.length > this.options.size) this.buffer.shift()?.packed.dispose();
   }
 
@@ -163,6 +179,7 @@ function decode(p: PendingStats, v: ArrayLike<number>, offset: number): StepStat
     skipped: p.skipped,
     loss: p.hasLoss ? v[offset + 4] : null,
   };
+  if (p.accumulated) s.accumulated = true;
   if (p.layerNames.length > 0) {
     const ln: Record<string, number> = {};
     p.layerNames.forEach((n, i) => (ln[n] = v[offset + 5 + i]));

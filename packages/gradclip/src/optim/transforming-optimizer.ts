@@ -5,7 +5,7 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
 import { GradclipArgumentError, requireFloatTensor } from '../core/errors.js';
 import type { StepStats } from '../core/step-stats.js';
-import { disposeInfo, disposeUnlessKept } from '../transforms/info.js';
+import { disposeDroppedState, disposeInfo, disposeUnlessKept } from '../transforms/info.js';
 import { transformFromSpec } from '../transforms/registry.js';
 import type { GradientTransformation, TransformInfo, TransformSpec } from '../transforms/types.js';
 import { globalClipStep } from './global-clip-step.js';
@@ -83,6 +83,15 @@ function toNamedMap(vg: NamedTensorMap | NamedTensor[]): NamedTensorMap {
  *    loss when called through `minimize`) are kept as device tensors and read
  *    only on request ({@link lastStats}, {@link drainStats}).
  *
+ * Gradient accumulation (`transforms.accumulate(k)` first in the chain): the
+ * k − 1 micro-steps of every window are skipped steps too (weights and inner
+ * state untouched, `iterations` counts the k-th steps only), counted by
+ * {@link accumulatedSteps} rather than {@link skippedSteps}, and recorded as
+ * `StepStats` with `skipped: true, accumulated: true` and null norms. The
+ * accumulator's running sum lives in the transform state as tensors: the
+ * wrapper disposes each replaced state's tensors, and those of the last
+ * state on {@link dispose}.
+ *
  * Serialisation: `getConfig`/`fromConfig` carry the inner optimizer and the
  * transform's spec, and the class is registered with `tf.serialization`, so a
  * model saved with `model.save` and loaded with `tf.loadLayersModel` trains
@@ -106,6 +115,7 @@ export class TransformingOptimizer extends Optimizer {
   private state: unknown = undefined;
   private stepCount = 0;
   private skippedCount = 0;
+  private accumulatedCount = 0;
   private pendingLoss: Scalar | null = null;
   private readonly stats: StatsBuffer;
   private readonly fn: string;
@@ -150,9 +160,18 @@ export class TransformingOptimizer extends Optimizer {
     return this.stepCount;
   }
 
-  /** Number of steps whose update was skipped by a guard. */
+  /** Number of steps whose update was skipped by a guard (accumulation micro-steps are not counted here). */
   get skippedSteps(): number {
     return this.skippedCount;
+  }
+
+  /**
+   * Number of gradient-accumulation micro-steps so far: steps on which
+   * `transforms.accumulate` added the gradients to its sum and no update was
+   * applied (k − 1 of every k steps).
+   */
+  get accumulatedSteps(): number {
+    return this.accumulatedCount;
   }
 
   override get iterations(): number {
@@ -199,23 +218,28 @@ export class TransformingOptimizer extends Optimizer {
       return;
     }
     const { updates, state, info } = this.transform.update(grads, this.state, params);
-    const skipped = info.skip === true;
+    const accumulated = info.accumulating === true;
+    const skipped = info.skip === true || accumulated;
     try {
       if (!skipped) this.inner.applyGradients(updates);
     } catch (e) {
       disposeUnlessKept(updates, grads);
       disposeInfo(info);
+      disposeDroppedState(state, this.state);
       throw e;
     }
+    const previous = this.state;
     this.state = state;
+    disposeDroppedState(previous, state);
     this.stepCount += 1;
-    if (skipped) this.skippedCount += 1;
-    this.record(grads, updates, info, skipped);
+    if (accumulated) this.accumulatedCount += 1;
+    else if (skipped) this.skippedCount += 1;
+    this.record(grads, updates, info, skipped, accumulated);
     disposeUnlessKept(updates, grads);
   }
 
-  private record(grads: NamedTensorMap, updates: NamedTensorMap, info: TransformInfo, skipped: boolean): void {
-    this.stats.record({ step: this.stepCount, grads, updates, info, skipped, loss: this.pendingLoss });
+  private record(grads: NamedTensorMap, updates: NamedTensorMap, info: TransformInfo, skipped: boolean, accumulated = false): void {
+    this.stats.record({ step: this.stepCount, grads, updates, info, skipped, accumulated, loss: this.pendingLoss });
   }
 
   /**
@@ -240,14 +264,25 @@ export class TransformingOptimizer extends Optimizer {
     return this.stats.drainSync();
   }
 
-  /** The transform's current state (JSON-serialisable), or undefined before the first step. */
+  /**
+   * The transform's current state (JSON-serialisable: `JSON.stringify` it to
+   * save), or undefined before the first step. A state holding tensors
+   * (`transforms.accumulate`'s running sum) is valid until the next step,
+   * which disposes them: serialise it before training on.
+   */
   getTransformState(): unknown {
     return this.state;
   }
 
-  /** Restores a state saved with {@link getTransformState}; the next step continues from it exactly. */
+  /**
+   * Restores a state saved with {@link getTransformState} (or its JSON
+   * round trip); the next step continues from it exactly. Tensors the
+   * current state holds and the new one does not are disposed.
+   */
   setTransformState(state: unknown): void {
+    const previous = this.state;
     this.state = state;
+    disposeDroppedState(previous, state);
   }
 
   /** The inner optimizer's weights (its slot variables), as `tf.Optimizer.getWeights`; the transform's state is {@link getTransformState}. */
@@ -263,6 +298,8 @@ export class TransformingOptimizer extends Optimizer {
   override dispose(): void {
     this.inner.dispose();
     this.stats.dispose();
+    disposeDroppedState(this.state, undefined);
+    this.state = undefined;
   }
 
   override getConfig(): serialization.ConfigDict {
@@ -278,6 +315,7 @@ export class TransformingOptimizer extends Optimizer {
       // the step counters at save time (model.save), so a loaded model continues the count
       steps: this.stepCount,
       skippedSteps: this.skippedCount,
+      ...(this.accumulatedCount === 0 ? {} : { accumulatedSteps: this.accumulatedCount }),
     };
   }
 
@@ -314,6 +352,7 @@ export class TransformingOptimizer extends Optimizer {
     const count = (x: unknown): number => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : 0);
     opt.stepCount = count(config.steps);
     opt.skippedCount = Math.min(count(config.skippedSteps), opt.stepCount);
+    opt.accumulatedCount = Math.min(count(config.accumulatedSteps), opt.stepCount - opt.skippedCount);
     return opt as unknown as T;
   }
 }

@@ -3,5 +3,6 @@ export { clipByGlobalNorm, clipByValue, clipByNorm, globalClipCoef, type ClipByG
 export * from './adaptive/index.js';
 export * from './guards/index.js';
 export * from './monitor.js';
+export * from './accumulate.js';
 export { registerTransform, transformFromSpec, type TransformFactory } from './registry.js';
 export type { GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './types.js';

@@ -61,5 +61,50 @@ export function mergeInfo(acc: TransformInfo, r: TransformInfo): void {
     }
   }
   if (r.skip === true) acc.skip = true;
+  if (r.accumulating === true) acc.accumulating = true;
+}
+
+function isTensor(x: object): x is Tensor {
+  const t = x as Partial<Tensor>;
+  return typeof t.dataId === 'object' && Array.isArray(t.shape) && typeof t.dispose === 'function';
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>): void {
+  if (typeof x !== 'object' || x === null) return;
+  if (isTensor(x)) {
+    out.add(x);
+    return;
+  }
+  if (Array.isArray(x)) {
+    for (const v of x) if (typeof v === 'object' && v !== null) collectTensors(v, out);
+    return;
+  }
+  const proto = Object.getPrototypeOf(x) as unknown;
+  if (proto !== Object.prototype && proto !== null) return; // only plain records hold state
+  for (const v of Object.values(x)) if (typeof v === 'object' && v !== null) collectTensors(v, out);
+}
+
+/**
+ * The tensors a transform state holds anywhere in its plain records and
+ * arrays (only `accumulate`'s running sum, among the built-in transforms).
+ */
+export function stateTensors(state: unknown): Set<Tensor> {
+  const out = new Set<Tensor>();
+  collectTensors(state, out);
+  return out;
+}
+
+/**
+ * Disposes the tensors held by the state `dropped` that the state `kept`
+ * does not hold (identity comparison): what the owner of a transform's state
+ * does when it replaces one state by another (the next step's, a restored
+ * one, a chain member's state reverted on a skip).
+ */
+export function disposeDroppedState(dropped: unknown, kept: unknown): void {
+  if (dropped === kept) return;
+  const gone = stateTensors(dropped);
+  if (gone.size === 0) return;
+  const stay = stateTensors(kept);
+  for (const t of gone) if (!stay.has(t) && !t.isDisposed) t.dispose();
 }
 

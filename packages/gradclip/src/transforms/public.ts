@@ -32,6 +32,9 @@ export { skipSpikes, type SkipSpikesOptions, type SkipSpikesState } from './guar
 // Measurement.
 export { monitor, type MonitorOptions, type MonitorState } from './monitor.js';
 
+// Gradient accumulation (Optax MultiSteps): first in a chain, so the clip sees the accumulated gradient.
+export { accumulate, type AccumulateOptions, type AccumulateState, type AccumulateStateJson, type AccumulatedTensorJson } from './accumulate.js';
+
 // Serialisation of transforms (model.save / tf.loadLayersModel with a wrapped optimizer).
 export { registerTransform, transformFromSpec, type TransformFactory } from './registry.js';
 export type { GradientTransformation, TransformInfo, TransformResult, TransformSpec } from './types.js';

@@ -17,6 +17,14 @@ export interface TransformInfo {
   clipped?: Scalar | boolean;
   /** When true the optimizer must skip the update: weights and its state stay untouched. */
   skip?: boolean;
+  /**
+   * Set (with `skip`) by `transforms.accumulate` on the steps that only add
+   * the gradients to its running sum: no update is emitted, but the step is
+   * not a rejection. `chain` then keeps the states of the members before the
+   * accumulator (a guard's skip reverts them), and `withTransforms` reports
+   * the step as `StepStats.accumulated` rather than as a guard's skip.
+   */
+  accumulating?: boolean;
   /** Per-variable L2 norms (scalars), keyed like the gradients. */
   layerNorms?: NamedTensorMap;
 }
@@ -39,7 +47,12 @@ export interface TransformResult<S> {
  * - `update` never disposes or mutates its inputs; returned tensors are either
  *   inputs passed through unchanged or new tensors owned by the caller.
  * - `state` is an immutable, JSON-serialisable record (numbers, arrays,
- *   plain objects), so a run can be saved and resumed exactly.
+ *   plain objects), so a run can be saved and resumed exactly. One
+ *   exception: `accumulate`'s state holds its running sum as device tensors
+ *   (reading them every step would sync the device); it serialises through
+ *   `toJSON` (one device read, when `JSON.stringify` asks) and its JSON
+ *   form is accepted back. Whoever drops a state that holds tensors disposes
+ *   those the kept state does not hold: `withTransforms` and `chain` do.
  * - `params` are the current variable values keyed like `updates` (used by
  *   parameter-aware methods such as AGC); transforms must not keep them.
  */
@@ -70,6 +83,14 @@ export interface GradientTransformation<S = unknown> {
    * {@link fusableClip}.
    */
   readonly measuresOnly?: boolean;
+  /**
+   * Set by `transforms.accumulate(k)` (to k), and by a `chain` holding such a
+   * member: the transform emits one update every k steps and reports
+   * `info.accumulating` on the others. `chain` uses it to warn when a clip
+   * runs before the accumulator, and keeps an accumulator's state when a
+   * later member skips the step (the accumulated window is dropped with it).
+   */
+  readonly accumulateSteps?: number;
   /** Creates the initial state for the given parameters. */
   init(params: NamedTensorMap): S;
   /** Transforms one step's gradients. */

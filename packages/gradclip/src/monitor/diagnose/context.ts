@@ -71,7 +71,7 @@ export interface DiagnosisContext {
   readonly clippedAppliedSteps: number;
   /** True when some record has `clipped = true` (clipping was in use in this run). */
   readonly anyClipped: boolean;
-  /** Number of records with `skipped = true`. */
+  /** Number of records a guard skipped: `skipped = true`, gradient-accumulation micro-steps (`accumulated`) left out. */
   readonly skippedSteps: number;
 }
 
@@ -126,6 +126,6 @@ export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnose
     appliedSteps: counts.applied,
     clippedAppliedSteps: counts.clipped,
     anyClipped: stats.some((s) => s.clipped === true),
-    skippedSteps: stats.filter((s) => s.skipped === true).length,
+    skippedSteps: stats.filter((s) => s.skipped === true && s.accumulated !== true).length,
   };
 }

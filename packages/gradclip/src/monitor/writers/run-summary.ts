@@ -28,8 +28,10 @@ export interface StepsSummary {
   medianPreClipNorm: number | null;
   /** Clipped / applied (not skipped) steps; 0 when no step was applied. */
   clipRate: number;
-  /** Steps skipped by a guard. */
+  /** Steps skipped by a guard (gradient-accumulation micro-steps are not counted). */
   skippedSteps: number;
+  /** Gradient-accumulation micro-steps (`StepStats.accumulated`); present only when there were some. */
+  accumulatedSteps?: number;
   /** Steps whose loss or pre-clip norm was NaN or ±Inf. */
   nonFiniteSteps: number;
   /** Seconds between the first and the last record's `time` (null without times). */
@@ -42,6 +44,7 @@ export class RunSummaryAccumulator {
   private applied = 0;
   private clipped = 0;
   private skipped = 0;
+  private accumulated = 0;
   private nonFinite = 0;
   private divergedAt: number | null = null;
   private lastLoss: number | null = null;
@@ -56,7 +59,8 @@ export class RunSummaryAccumulator {
     const c = clipCounts([s]);
     this.applied += c.applied;
     this.clipped += c.clipped;
-    if (s.skipped) this.skipped++;
+    if (s.accumulated === true) this.accumulated++;
+    else if (s.skipped) this.skipped++;
     if (isNonFiniteStep(s)) {
       this.nonFinite++;
       if (this.divergedAt === null) this.divergedAt = s.step;
@@ -86,6 +90,7 @@ export class RunSummaryAccumulator {
       medianPreClipNorm: finite ? median(this.norms) : null,
       clipRate: this.applied === 0 ? 0 : this.clipped / this.applied,
       skippedSteps: this.skipped,
+      ...(this.accumulated === 0 ? {} : { accumulatedSteps: this.accumulated }),
       nonFiniteSteps: this.nonFinite,
       wallSeconds: this.firstTime !== null && this.lastTime !== null ? (this.lastTime - this.firstTime) / 1000 : null,
     };

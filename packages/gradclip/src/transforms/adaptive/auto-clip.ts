@@ -58,20 +58,26 @@ interface History {
 const HISTORIES = new WeakMap<object, History>();
 
 /**
- * A state whose own enumerable properties `sorted` and `recent` are getters
- * returning fresh arrays, in that order (so `JSON.stringify`, spreading,
- * `structuredClone` and deep equality see the plain record).
+ * A state made by `update`: its own enumerable properties `sorted` and
+ * `recent` are getters returning fresh arrays, in that order (so
+ * `JSON.stringify`, spreading, `structuredClone` and deep equality see the
+ * plain record `{sorted, recent}`), and it is frozen. It is an instance of
+ * this class rather than a plain record so that code walking a state's plain
+ * records for tensors (`stateTensors` in ../info.ts, run on every step by
+ * `withTransforms` and `chain`) does not read the whole history each step.
  */
-function stateOf(h: History): AutoClipState {
-  const s = Object.defineProperties(
-    {},
-    {
+class HistoryState implements AutoClipState {
+  declare readonly sorted: readonly number[];
+  declare readonly recent: readonly number[];
+
+  constructor(h: History) {
+    Object.defineProperties(this, {
       sorted: { enumerable: true, get: (): number[] => h.sorted.toArray() },
       recent: { enumerable: true, get: (): number[] => h.recent.toArray() },
-    },
-  ) as AutoClipState;
-  HISTORIES.set(s, h);
-  return Object.freeze(s);
+    });
+    HISTORIES.set(this, h);
+    Object.freeze(this);
+  }
 }
 
 /** The history of `state`: its own when `update` made it, else built from the validated arrays. */
@@ -186,7 +192,7 @@ export function autoClip(opts: AutoClipOptions = {}): AdaptiveClipTransformation
       const coef = norm > threshold ? threshold / (norm + TORCH_CLIP_EPS) : 1;
       return {
         updates: coef === 1 ? { ...updates } : scaleAll(FN, updates, coef),
-        state: stateOf({ sorted, recent }),
+        state: new HistoryState({ sorted, recent }),
         info: { ...clipInfo(norm, coef), threshold },
       };
     },
