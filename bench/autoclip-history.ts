@@ -11,6 +11,8 @@
  *   update rows   the whole `transforms.autoClip().update` on the cpu backend with a one-element
  *                 gradient (norm read, percentile, scale, info, state), so the history dominates:
  *                 the earlier update (written out below from the previous auto-clip.ts) and the new
+ *   withTransforms  `withTransforms(tf.train.sgd, autoClip()).applyGradients` (the new update plus the
+ *                 wrapper's statistics and state bookkeeping, the SGD step), from a state of n norms
  *
  * Each rep runs `--steps` consecutive steps from the same prefilled state (states are immutable,
  * so every rep starts alike) and records time / steps; the median over reps is reported in ms
@@ -28,6 +30,7 @@ import { clipInfo, readGlobalNorm, requireFloatUpdates, scaleAll } from '../pack
 import type { TransformResult } from '../packages/gradclip/src/transforms/types.js';
 import { autoClip, type AdaptiveClipInfo, type AutoClipState } from '../packages/gradclip/src/transforms/adaptive/index.js';
 import { timeRoundRobin, type TimedCase } from './lib/timing.js';
+import { withTransforms } from '../packages/gradclip/src/optim/index.js';
 
 function opt(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -100,6 +103,9 @@ async function main(): Promise<void> {
     const state0 = first.state;
     const grads = steps.map((x) => ({ a: tf.tensor1d([x]) }));
     const oldReps = n >= 1_000_000 ? Math.min(REPS, 5) : REPS;
+    const variable = tf.variable(tf.tensor1d([1]), true, `ach-${n}`);
+    const wrapped = withTransforms(tf.train.sgd(1e-3), autoClip({ percentile: P }));
+    wrapped.setTransformState(state0);
     let sink = 0;
     const cases: Array<[string, TimedCase]> = [
       ['old-array', { reps: oldReps, fn: () => {
@@ -161,6 +167,9 @@ async function main(): Promise<void> {
         }
       } }],
     ];
+    cases.push(['withTransforms step (cpu), new', { reps: REPS, fn: () => {
+      for (const g of grads) wrapped.applyGradients({ [variable.name]: g.a });
+    } }]);
     const timings = timeRoundRobin(cases.map(([, c]) => c));
     cases.forEach(([impl], i) => {
       const tm = timings[i];
@@ -169,6 +178,8 @@ async function main(): Promise<void> {
       if (JSON_OUT) console.log(JSON.stringify(row));
     });
     tf.dispose([grad0, ...grads]);
+    wrapped.dispose();
+    variable.dispose();
     if (!Number.isFinite(sink)) console.error('unexpected');
   }
   const load1 = loadavg()[0];
