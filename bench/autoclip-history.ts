@@ -22,7 +22,7 @@
 import { loadavg, cpus } from 'node:os';
 import { tf, useBackend } from '../test/helpers/backends.js';
 import { BlockQueue, SortedBlocks } from '../packages/gradclip/src/core/order-statistics.js';
-import { insertSorted, removeSorted } from '../packages/gradclip/src/core/sorted.js';
+import { insertSorted, removeSorted } from '../test/helpers/sorted-reference.js';
 import { percentileAt, percentileOfSorted } from '../packages/gradclip/src/core/stats/index.js';
 import { isNormList, requireState } from '../packages/gradclip/src/core/errors.js';
 import { TORCH_CLIP_EPS } from '../packages/gradclip/src/core/constants.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BLOCK_MAX, BLOCK_MIN, BlockQueue, SortedBlocks } from '../../packages/gradclip/src/core/order-statistics.js';
-import { insertSorted, removeSorted } from '../../packages/gradclip/src/core/sorted.js';
+import { insertSorted, removeSorted } from '../helpers/sorted-reference.js';
 import { percentileAt, percentileOfSorted } from '../../packages/gradclip/src/core/stats/index.js';
 import { rng } from '../helpers/rng.js';
 

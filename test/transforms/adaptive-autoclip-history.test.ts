@@ -9,7 +9,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend, BACKENDS } from '../helpers/backends.js';
 import { autoClip, type AutoClipState } from '../../packages/gradclip/src/transforms/adaptive/index.js';
-import { insertSorted, removeSorted } from '../../packages/gradclip/src/core/sorted.js';
+import { insertSorted, removeSorted } from '../helpers/sorted-reference.js';
 import { percentileOfSorted } from '../../packages/gradclip/src/core/stats/index.js';
 import { disposeInfo } from '../helpers/transforms.js';
 import { rng } from '../helpers/rng.js';

@@ -112,7 +112,7 @@ function flatten(blocks: readonly Float64Array[], size: number): number[] {
  * k-th smallest) is O(log n). The values must not be NaN.
  *
  * The same multiset as the flat array `insertSorted`/`removeSorted` of
- * `./sorted.ts` maintain, with the same order of equal values (an insert
+ * test/helpers/sorted-reference.ts maintain, with the same order of equal values (an insert
  * goes after equal values): `toArray()` equals that array.
  */
 export class SortedBlocks {
