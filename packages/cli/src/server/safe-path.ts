@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import { realpathSync, statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** A request path that must not be served; `status` is the HTTP status to answer with. */
@@ -105,5 +106,55 @@ export function resolveInside(root: string, rel: string): string {
 export function resolveFileInside(root: string, rel: string): string {
   const real = resolveInside(root, rel);
   if (!statSync(real).isFile()) throw new PathRefusedError(404, 'not a file');
+  return real;
+}
+
+/**
+ * {@link resolveInside} without blocking the event loop (`fs.promises`).
+ *
+ * @param root - the folder to serve (need not be a real path)
+ * @param rel - a relative path that passed {@link checkRelativePath}
+ */
+export async function resolveInsideAsync(root: string, rel: string): Promise<string> {
+  return resolveInsideRealRoot(await realpath(root), rel);
+}
+
+/**
+ * {@link resolveInsideAsync} for a root that is already a real path (one
+ * `realpath` fewer per request).
+ *
+ * @param realRoot - the folder to serve, a real path (symbolic links resolved)
+ * @param rel - a relative path that passed {@link checkRelativePath}
+ */
+export async function resolveInsideRealRoot(realRoot: string, rel: string): Promise<string> {
+  const checked = checkRelativePath(rel);
+  const joined = resolve(realRoot, checked.split('/').join(sep));
+  if (!isInside(realRoot, joined)) throw new PathRefusedError(403, 'path leaves the served folder');
+  let real: string;
+  try {
+    real = await realpath(joined);
+  } catch {
+    throw new PathRefusedError(404, 'not found');
+  }
+  if (!isInside(realRoot, real)) throw new PathRefusedError(403, 'path is a link to a location outside the served folder');
+  return real;
+}
+
+/**
+ * {@link resolveFileInside} without blocking the event loop: folders and
+ * special files (FIFOs, devices, sockets) give 404 and are never opened.
+ *
+ * @param root - the folder to serve
+ * @param rel - a relative path that passed {@link checkRelativePath}
+ */
+export async function resolveFileInsideAsync(root: string, rel: string): Promise<string> {
+  const real = await resolveInsideAsync(root, rel);
+  let st;
+  try {
+    st = await stat(real);
+  } catch {
+    throw new PathRefusedError(404, 'not found');
+  }
+  if (!st.isFile()) throw new PathRefusedError(404, 'not a regular file');
   return real;
 }

@@ -13,20 +13,35 @@
  * Only `GET` and `HEAD` are accepted. Paths are resolved with
  * `safe-path.ts` (403 for traversal, 404 for missing files). When listening
  * on loopback, requests whose `Host` header is not a loopback name are
- * refused (DNS-rebinding guard).
+ * refused (DNS-rebinding guard); a request with several `Host` headers is
+ * 400 on any address.
+ *
+ * Everything is asynchronous and bounded (docs/server.md): the run list
+ * comes from a {@link RunIndex} (line counts extended incrementally,
+ * summaries cached by mtime and size), `/api/steps` replies are streamed
+ * from small reads with backpressure ({@link writeStepsReply}), only
+ * regular files are ever opened (`regular-file.ts`), and connections,
+ * header and idle times are capped ({@link ServerLimits}).
  *
  * @packageDocumentation
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream';
 import { contentTypeFor } from './content-types.js';
-import { DEFAULT_HOST, hostHeaderAllowed, isLoopbackHost } from './host-check.js';
-import { RUN_FILES, runFile } from '../run-folder/index.js';
-import { listRuns } from './runs.js';
-import { checkRelativePath, decodeRelativePath, PathRefusedError, resolveFileInside, resolveInside } from './safe-path.js';
-import { readStepsChunk, type StepsChunk } from './steps-chunk.js';
+import { checkHostHeaders, DEFAULT_HOST, isLoopbackHost } from './host-check.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
+import { RUN_FILES } from '../run-folder/index.js';
+import { NotRegularFileError, openRegularFile } from './regular-file.js';
+import { RunIndex } from './run-index.js';
+import type { RunInfo } from './runs.js';
+import { checkRelativePath, decodeRelativePath, PathRefusedError, resolveFileInsideAsync, resolveInsideRealRoot } from './safe-path.js';
+import { StepsChunkReader } from './steps-chunk.js';
+import { ReplyAbortedError, writeStepsReply } from './steps-reply.js';
+
+export type { StepsReply } from './steps-reply.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -38,6 +53,24 @@ export interface ServerOptions {
   host?: string;
   /** Folder of the built dashboard (`dist/dashboard`); null serves a page explaining how to build it. @default null */
   dashboardDir?: string | null;
+  /** Resource limits; each one given replaces its default (`DEFAULT_LIMITS`). */
+  limits?: Partial<ServerLimits>;
+}
+
+/** Counters of a running server (for tests, the benchmark and docs/server.md). */
+export interface ServerStats {
+  /** Bytes read from `steps.jsonl` files for `/api/steps` replies. */
+  stepsBytesRead: number;
+  /** Bytes read from logs to count their lines for `/api/runs`. */
+  indexBytesRead: number;
+  /** `/api/steps` replies being written now. */
+  activeStepsReplies: number;
+  /** Of those, the replies waiting for their client to read. */
+  stalledStepsReplies: number;
+  /** Connections closed at once because `maxConnections` were open. */
+  droppedConnections: number;
+  /** Runs held in the index. */
+  cachedRuns: number;
 }
 
 /** A running server. */
@@ -48,20 +81,16 @@ export interface RunningServer {
   port: number;
   /** The address listened on. */
   host: string;
+  /** The limits in force. */
+  limits: Readonly<ServerLimits>;
+  /** The underlying `node:http` server (its `maxConnections`, `headersTimeout`, ... are set from {@link RunningServer.limits}). */
+  httpServer: Server;
+  /** The run list as `/api/runs` gives it now (from the server's index; also warms it). */
+  runs(): Promise<RunInfo[]>;
+  /** The counters now. */
+  stats(): ServerStats;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
-}
-
-/** Reply of `GET /api/steps`. */
-export interface StepsReply extends StepsChunk {
-  /** The run id asked for. */
-  run: string;
-  /** True once `summary.json` exists (the run stopped writing). */
-  finished: boolean;
-  /** The parsed `summary.json` (a RunSummary), or null. */
-  summary: unknown;
-  /** Problem reading `summary.json`, if any. */
-  summaryWarning?: string;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -69,6 +98,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 // No 'unsafe-eval': nothing in the page generates code (the TensorBoard codec is
 // hand-written); 'wasm-unsafe-eval' lets TF.js and gradclip compile WebAssembly.
@@ -81,23 +112,27 @@ function send(res: ServerResponse, status: number, body: string, type: string, e
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+  send(res, status, JSON.stringify(value), JSON_TYPE);
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { error: message });
 }
 
-function sendFile(res: ServerResponse, file: string, extra: Record<string, string> = {}): void {
-  const size = statSync(file).size;
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(file), 'Content-Length': size, 'Cache-Control': 'no-cache', ...extra });
-  if (res.req.method === 'HEAD') {
+/** Streams a regular file (special files are refused before being opened); the length is fixed when it is opened. */
+async function sendFile(res: ServerResponse, file: string, readBytes: number, extra: Record<string, string> = {}): Promise<void> {
+  const { handle, stat } = await openRegularFile(file);
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(file), 'Content-Length': stat.size, 'Cache-Control': 'no-cache', ...extra });
+  if (res.req.method === 'HEAD' || stat.size === 0) {
+    await handle.close();
     res.end();
     return;
   }
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
+  // `end` bounds the read to the length announced, also when the file grows meanwhile.
+  const stream = handle.createReadStream({ start: 0, end: stat.size - 1, highWaterMark: readBytes });
+  pipeline(stream, res, (err) => {
+    if (err) res.destroy();
+  });
 }
 
 const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gradclip serve</title></head>
@@ -112,50 +147,84 @@ function intParam(url: URL, name: string): number {
   return n;
 }
 
-function handleSteps(url: URL, res: ServerResponse, runsDir: string): void {
+/** What every request handler needs. */
+interface Context {
+  runsDir: string;
+  dashboardDir: string | null;
+  loopback: boolean;
+  limits: ServerLimits;
+  index: RunIndex;
+  /** Counters; `stepsBytesRead` counts the replies done (the active ones are added by `stats()`). */
+  stats: ServerStats;
+  /** The `/api/steps` replies being written. */
+  activeReaders: Set<StepsChunkReader>;
+}
+
+async function handleSteps(url: URL, res: ServerResponse, ctx: Context): Promise<void> {
   const id = url.searchParams.get('run');
   if (id === null) {
     sendError(res, 400, 'missing query parameter "run" (a run id from /api/runs)');
     return;
   }
   const rel = id === '.' ? '' : checkRelativePath(id);
-  const dir = resolveInside(runsDir, rel);
-  const stepsFile = resolveFileInside(dir, RUN_FILES.steps);
+  const cursor = { offset: intParam(url, 'offset'), line: intParam(url, 'line') };
+  const dir = await resolveInsideRealRoot(ctx.index.root, rel);
+  // inside the run folder; a FIFO, device or socket is refused by StepsChunkReader.open before it is opened (404)
+  const stepsFile = await resolveInsideRealRoot(dir, RUN_FILES.steps);
   // summary.json: the run is finished; read it before the steps so that no line written before it is held back.
-  const summaryPath = runFile(dir, 'summary');
-  const finished = existsSync(summaryPath);
-  let summary: unknown = null;
-  let summaryWarning: string | undefined;
-  if (finished) {
-    try {
-      summary = JSON.parse(readFileSync(resolveFileInside(runsDir, rel === '' ? RUN_FILES.summary : `${rel}/${RUN_FILES.summary}`), 'utf8'));
-    } catch (e) {
-      summaryWarning = `${RUN_FILES.summary}: ${e instanceof Error ? e.message : String(e)}`;
-    }
+  const state = await ctx.index.summary(dir);
+  const reader = await StepsChunkReader.open(stepsFile, cursor, state.finished, {
+    maxBytes: ctx.limits.stepsChunkBytes,
+    readBytes: ctx.limits.readBufferBytes,
+    maxWarnings: ctx.limits.maxChunkWarnings,
+  });
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' });
+  if (res.req.method === 'HEAD') {
+    await reader.close();
+    res.end();
+    return;
   }
-  const chunk = readStepsChunk(stepsFile, { offset: intParam(url, 'offset'), line: intParam(url, 'line') }, finished);
-  const reply: StepsReply = { run: id, finished, summary, ...chunk };
-  if (summaryWarning !== undefined) reply.summaryWarning = summaryWarning;
-  sendJson(res, 200, reply);
+  const { stats } = ctx;
+  ctx.activeReaders.add(reader);
+  try {
+    const head = { run: id, finished: state.finished, summary: state.summary, ...(state.warning !== undefined ? { summaryWarning: state.warning } : {}) };
+    await writeStepsReply(res, head, reader, { onStall: () => stats.stalledStepsReplies++, onResume: () => stats.stalledStepsReplies-- });
+  } finally {
+    ctx.activeReaders.delete(reader);
+    stats.stepsBytesRead += reader.bytesRead;
+  }
 }
 
-function handleStatic(pathname: string, res: ServerResponse, dashboardDir: string | null): void {
+async function handleStatic(pathname: string, res: ServerResponse, ctx: Context): Promise<void> {
+  const { dashboardDir } = ctx;
   if (dashboardDir === null) {
     if (pathname === '/' || pathname === '/index.html') send(res, 200, NOT_BUILT_PAGE, 'text/html; charset=utf-8');
     else sendError(res, 404, 'not found');
     return;
   }
   const rel = decodeRelativePath(pathname.slice(1));
-  const file = resolveFileInside(dashboardDir, rel === '' ? 'index.html' : rel);
+  const file = await resolveFileInsideAsync(dashboardDir, rel === '' ? 'index.html' : rel);
   const headers: Record<string, string> = { 'Content-Security-Policy': DASHBOARD_CSP, 'X-Frame-Options': 'DENY' };
   // Hashed asset names never change content: let the browser keep them.
   if (rel.startsWith('assets/')) headers['Cache-Control'] = 'public, max-age=31536000, immutable';
-  sendFile(res, file, headers);
+  await sendFile(res, file, ctx.limits.readBufferBytes, headers);
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, o: { runsDir: string; dashboardDir: string | null; loopback: boolean }): void {
-  if (o.loopback && !hostHeaderAllowed(req.headers.host)) {
-    sendError(res, 403, 'this server only answers requests addressed to a loopback host (localhost, 127.0.0.1, [::1])');
+async function route(rawPath: string, url: URL, res: ServerResponse, ctx: Context): Promise<void> {
+  // Route on the raw path: URL parsing would already have removed "..".
+  if (rawPath === '/api/runs') sendJson(res, 200, { runs: await ctx.index.list() });
+  else if (rawPath === '/api/steps') await handleSteps(url, res, ctx);
+  else if (rawPath.startsWith('/api/')) sendError(res, 404, `unknown API route ${rawPath}`);
+  else if (rawPath.startsWith('/files/')) {
+    const file = await resolveFileInsideAsync(ctx.runsDir, decodeRelativePath(rawPath.slice('/files/'.length)));
+    await sendFile(res, file, ctx.limits.readBufferBytes, { 'Content-Security-Policy': 'sandbox allow-scripts' });
+  } else await handleStatic(rawPath, res, ctx);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const refusal = checkHostHeaders(req.headersDistinct.host, ctx.loopback);
+  if (refusal !== null) {
+    sendError(res, refusal.status, refusal.message);
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -171,14 +240,15 @@ function handle(req: IncomingMessage, res: ServerResponse, o: { runsDir: string;
     return;
   }
   try {
-    // Route on the raw path: URL parsing would already have removed "..".
-    if (rawPath === '/api/runs') sendJson(res, 200, { runs: listRuns(o.runsDir) });
-    else if (rawPath === '/api/steps') handleSteps(url, res, o.runsDir);
-    else if (rawPath.startsWith('/api/')) sendError(res, 404, `unknown API route ${rawPath}`);
-    else if (rawPath.startsWith('/files/')) sendFile(res, resolveFileInside(o.runsDir, decodeRelativePath(rawPath.slice('/files/'.length))), { 'Content-Security-Policy': 'sandbox allow-scripts' });
-    else handleStatic(rawPath, res, o.dashboardDir);
+    await route(rawPath, url, res, ctx);
   } catch (e) {
+    if (res.headersSent) {
+      // part of a streamed reply is out: the client must see a cut reply, not a valid one
+      if (!(e instanceof ReplyAbortedError)) res.destroy();
+      return;
+    }
     if (e instanceof PathRefusedError) sendError(res, e.status, e.message);
+    else if (e instanceof NotRegularFileError) sendError(res, 404, 'not a regular file');
     else if ((e as NodeJS.ErrnoException).code === 'ENOENT') sendError(res, 404, 'not found');
     else sendError(res, 500, e instanceof Error ? e.message : String(e));
   }
@@ -203,10 +273,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!existsSync(runsDir) || !statSync(runsDir).isDirectory()) {
     throw new Error(`runs folder "${runsDir}" does not exist or is not a folder: pass the folder that holds your run folders (e.g. gradclip serve runs)`);
   }
+  const limits = resolveLimits(options.limits);
   let dashboardDir = options.dashboardDir ?? null;
   if (dashboardDir !== null && !existsSync(join(dashboardDir, 'index.html'))) dashboardDir = null;
-  const ctx = { runsDir, dashboardDir, loopback: isLoopbackHost(host) };
-  const server = createServer((req, res) => handle(req, res, ctx));
+  const index = new RunIndex(runsDir, { maxCachedRuns: limits.maxCachedRuns, maxSummaryBytes: limits.maxSummaryBytes, maxConcurrentScans: limits.maxConcurrentScans });
+  const stats: ServerStats = { stepsBytesRead: 0, indexBytesRead: 0, activeStepsReplies: 0, stalledStepsReplies: 0, droppedConnections: 0, cachedRuns: 0 };
+  const ctx: Context = { runsDir, dashboardDir, loopback: isLoopbackHost(host), limits, index, stats, activeReaders: new Set() };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // how often the header and request timeouts are checked (Node's default is 30 s)
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(req, res, ctx).catch(() => res.destroy());
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // a socket with no traffic for this long is destroyed (no 'timeout' listener on the server)
+  server.setTimeout(limits.idleTimeoutMs);
+  server.on('drop', () => stats.droppedConnections++);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -214,12 +305,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolveListen();
     });
   });
+  index.warm();
   const addr = server.address() as AddressInfo;
   const shown = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${shown}:${addr.port}/`,
     port: addr.port,
     host: addr.address,
+    limits,
+    httpServer: server,
+    runs: () => index.list(),
+    stats: () => {
+      let reading = 0;
+      for (const r of ctx.activeReaders) reading += r.bytesRead;
+      return { ...stats, stepsBytesRead: stats.stepsBytesRead + reading, activeStepsReplies: ctx.activeReaders.size, indexBytesRead: index.scannedBytes, cachedRuns: index.cachedRuns };
+    },
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
