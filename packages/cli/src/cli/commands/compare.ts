@@ -70,15 +70,16 @@ export async function runComparison(f: CompareFlags, options: ComparisonOptions 
   const outPlan = checkOut(out, f.overwrite ?? false);
   options.onStart?.();
   const backend = await setupBackend(f.backend);
-  asUsage(() => prepareOutFolder(outPlan));
-  try {
-    writeCompareStart(out, { clips: [...new Set(plan.map((p) => p.clip.text))], seeds, runs: plan.map((p) => p.folder), startedAt: new Date().toISOString() });
-  } catch (e) {
-    throw findErrnoError(e) !== null ? new UsageError(describeIoError(e, 'write', join(out, COMPARE_FILE))) : e;
-  }
+  // From here on a signal stops the comparison instead of killing the process.
   const stop = new StopController().install();
   const runs: LoadedRun[] = [];
   try {
+    asUsage(() => prepareOutFolder(outPlan));
+    try {
+      writeCompareStart(out, { clips: [...new Set(plan.map((p) => p.clip.text))], seeds, runs: plan.map((p) => p.folder), startedAt: new Date().toISOString() });
+    } catch (e) {
+      throw findErrnoError(e) !== null ? new UsageError(describeIoError(e, 'write', join(out, COMPARE_FILE))) : e;
+    }
     for (const p of plan) {
       if (stop.requested) break;
       const run = await trainToFolder(p.config, join(out, p.folder), { progress: f.progress, report: f.report, label: p.label, stop, text, backend });

@@ -36,10 +36,11 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
   const out = f.out ?? `runs/${config.task}-${config.model}-${slug(config.clip)}-seed${config.seed}`;
   const plan = checkOut(out, f.overwrite);
   const backend = await setupBackend(f.backend);
-  asUsage(() => prepareOutFolder(plan));
+  // From here on a signal stops the run instead of killing the process (a run stopped before its first step has 0 steps).
   const stop = new StopController().install();
   let run;
   try {
+    asUsage(() => prepareOutFolder(plan));
     run = await trainToFolder(config, out, { progress: f.progress, report: f.report, label: config.clip, stop, text, backend });
   } finally {
     stop.uninstall();
