@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { GradclipArgumentError } from 'gradclip';
 import { COMPARE_FILE, isTfEventsFile, RUN_FILES, RUN_START_FILE } from './layout.js';
@@ -55,8 +55,8 @@ function firstForeign(dir: string, rel: string, onFolder: (rel: string) => strin
  * (run-folder files only) or a comparison folder: one holding
  * `compare.json` ({@link COMPARE_FILE}), report files, and run folders,
  * directly or in `seed<n>/` folders. A folder of several runs (such as
- * `runs/`) is neither, so `--overwrite` never empties it. Symbolic links
- * are never gradclip's.
+ * `runs/`) is neither, so `--overwrite` never empties it. A symbolic link
+ * inside is never gradclip's (the `--out` folder itself may be one).
  */
 export function foreignEntry(dir: string): string | null {
   const isCompare = readdirSync(dir).includes(COMPARE_FILE);
@@ -91,13 +91,8 @@ export function checkOutFolder(dir: string, overwrite: boolean): OutFolderPlan {
   if (dir.trim() === '') throw new GradclipArgumentError('--out needs a folder path, e.g. --out runs/a');
   let isDir: boolean;
   try {
-    const st = lstatSync(dir);
-    isDir = st.isDirectory();
-    if (st.isSymbolicLink()) {
-      throw new GradclipArgumentError(`--out ${dir} is a symbolic link: give the folder itself`);
-    }
+    isDir = statSync(dir).isDirectory();
   } catch (e) {
-    if (e instanceof GradclipArgumentError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { dir, exists: false, remove: [] };
     if (code === 'ENOTDIR') throw new GradclipArgumentError(`--out ${dir}: a part of the path is a file, not a folder`);
