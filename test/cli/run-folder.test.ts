@@ -19,6 +19,7 @@ import {
   loadRun,
   NODE_FS,
   prepareOutFolder,
+  rollbackIfNoSteps,
   rollbackOutFolder,
   runDisplayName,
   writeFileAtomic,
@@ -113,6 +114,22 @@ describe('--out rules', () => {
     assert.deepEqual(readdirSync(missing), [], 'the write check leaves nothing');
     rollbackOutFolder(prepared);
     assert.ok(!existsSync(join(tmp, 'out')), 'the whole created chain is removed');
+  });
+
+  it('after a failure, the created folder is removed only when it holds no steps', () => {
+    const a = prepareOutFolder(checkOutFolder(join(tmp, 'fail', 'a'), false));
+    writeFileSync(join(tmp, 'fail', 'a', 'config.json'), '{}');
+    assert.equal(rollbackIfNoSteps(a), true);
+    assert.ok(!existsSync(join(tmp, 'fail')));
+    const b = prepareOutFolder(checkOutFolder(join(tmp, 'fail2'), false));
+    mkdirSync(join(tmp, 'fail2', 'none'));
+    writeFileSync(join(tmp, 'fail2', 'none', 'steps.jsonl'), '{"step":1}\n');
+    assert.equal(rollbackIfNoSteps(b), false);
+    assert.ok(existsSync(join(tmp, 'fail2', 'none', 'steps.jsonl')));
+    const existing = join(tmp, 'fail3');
+    mkdirSync(existing);
+    assert.equal(rollbackIfNoSteps(prepareOutFolder(checkOutFolder(existing, false))), false, 'a folder that existed is kept');
+    assert.ok(existsSync(existing));
   });
 
   it('a run folder, a comparison folder and a folder of runs', () => {

@@ -13,5 +13,5 @@ export type { RunRecord, LoadedRun, RunStart, CompareStart } from './types.js';
 export { loadRun, readRunSteps, readRunStart, rebuildSummary, runDisplayName, stepOrderWarning, UNKNOWN_CONFIG, type RunSteps } from './load.js';
 export { writeRunFile, writeSummary, writeRunStart, writeCompareStart } from './write.js';
 export { writeFileAtomic, tempFileFor, NODE_FS, TEMP_FILE_PATTERN, type AtomicFs } from './atomic.js';
-export { checkOutFolder, prepareOutFolder, rollbackOutFolder, foreignEntry, isRunFolderFile, type OutFolderPlan, type PreparedOutFolder } from './out-folder.js';
+export { checkOutFolder, prepareOutFolder, rollbackOutFolder, rollbackIfNoSteps, foreignEntry, isRunFolderFile, type OutFolderPlan, type PreparedOutFolder } from './out-folder.js';
 export { describeIoError, findErrnoError, isErrnoError } from './io-errors.js';

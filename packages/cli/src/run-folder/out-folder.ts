@@ -181,3 +181,30 @@ export function rollbackOutFolder(prepared: PreparedOutFolder): void {
     // best effort: the command is failing already
   }
 }
+
+/** True when a `steps.jsonl` with at least one byte lies in `dir` or in a folder up to two levels below it. */
+function holdsSteps(dir: string, depth = 0): boolean {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const d of entries) {
+    const p = join(dir, d.name);
+    if (d.isFile() && d.name === RUN_FILES.steps && statSync(p).size > 0) return true;
+    if (d.isDirectory() && depth < 2 && holdsSteps(p, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * After a command failed: removes the folders {@link prepareOutFolder}
+ * created when no step was written into them (nothing of a run is lost);
+ * keeps them otherwise (the steps can be reported). Returns whether it removed them.
+ */
+export function rollbackIfNoSteps(prepared: PreparedOutFolder): boolean {
+  if (prepared.created === null || holdsSteps(prepared.dir)) return false;
+  rollbackOutFolder(prepared);
+  return true;
+}

@@ -8,7 +8,7 @@ import type { RunFlags } from '../options.js';
 import { StopController } from '../stop.js';
 import { trainToFolder } from '../train-run.js';
 import { checkOut, loadText, parseSeeds, planComparison } from '../validate.js';
-import { describeIoError, findErrnoError, prepareOutFolder, RUN_FILES, writeCompareStart, COMPARE_FILE, type LoadedRun } from '../../run-folder/index.js';
+import { describeIoError, findErrnoError, prepareOutFolder, rollbackIfNoSteps, RUN_FILES, writeCompareStart, COMPARE_FILE, type LoadedRun, type PreparedOutFolder } from '../../run-folder/index.js';
 
 export { parseSeeds } from '../validate.js';
 
@@ -73,8 +73,9 @@ export async function runComparison(f: CompareFlags, options: ComparisonOptions 
   // From here on a signal stops the comparison instead of killing the process.
   const stop = new StopController().install();
   const runs: LoadedRun[] = [];
+  let prepared: PreparedOutFolder | null = null;
   try {
-    asUsage(() => prepareOutFolder(outPlan));
+    prepared = asUsage(() => prepareOutFolder(outPlan));
     try {
       writeCompareStart(out, { clips: [...new Set(plan.map((p) => p.clip.text))], seeds, runs: plan.map((p) => p.folder), startedAt: new Date().toISOString() });
     } catch (e) {
@@ -94,6 +95,9 @@ export async function runComparison(f: CompareFlags, options: ComparisonOptions 
         throw findErrnoError(e) !== null ? new UsageError(describeIoError(e, 'write the comparison report in', out)) : e;
       }
     }
+  } catch (e) {
+    if (prepared !== null) rollbackIfNoSteps(prepared);
+    throw e;
   } finally {
     stop.uninstall();
   }

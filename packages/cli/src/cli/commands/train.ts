@@ -7,7 +7,7 @@ import { StopController } from '../stop.js';
 import { trainToFolder } from '../train-run.js';
 import { checkOut, loadText, resolveFlags } from '../validate.js';
 import { asUsage } from '../errors.js';
-import { prepareOutFolder, RUN_FILES } from '../../run-folder/index.js';
+import { prepareOutFolder, rollbackIfNoSteps, RUN_FILES } from '../../run-folder/index.js';
 
 /** Flags of `gradclip train`. */
 export interface TrainFlags extends RunFlags {
@@ -40,8 +40,13 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
   const stop = new StopController().install();
   let run;
   try {
-    asUsage(() => prepareOutFolder(plan));
-    run = await trainToFolder(config, out, { progress: f.progress, report: f.report, label: config.clip, stop, text, backend });
+    const prepared = asUsage(() => prepareOutFolder(plan));
+    try {
+      run = await trainToFolder(config, out, { progress: f.progress, report: f.report, label: config.clip, stop, text, backend });
+    } catch (e) {
+      rollbackIfNoSteps(prepared);
+      throw e;
+    }
   } finally {
     stop.uninstall();
   }
