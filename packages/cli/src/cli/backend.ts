@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-/** Backends the CLI can run on. */
-export const CLI_BACKENDS = ['wasm', 'cpu'] as const;
+import { CLI_BACKENDS } from './backend-names.js';
+
+export { CLI_BACKENDS } from './backend-names.js';
 
 /** Selects and initialises a TF.js backend (production mode: no debug checks, no banner). */
 export async function setupBackend(name: string): Promise<string> {

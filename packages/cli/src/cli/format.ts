@@ -14,7 +14,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** A filesystem-friendly name for a clip spec (`norm:1` → `norm-1`). */
+/** A filesystem-friendly name for a clip spec (`norm:1` → `norm-1`; `+` is kept, so `norm:1e+21` and `norm:1e-21` stay apart). */
 export function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  return s.replace(/[^A-Za-z0-9.+]+/g, '-').replace(/^-+|-+$/g, '');
 }

@@ -1,17 +1,25 @@
 /**
- * Runs one experiment with a progress bar and writes its run folder.
+ * Runs one experiment with a progress bar and writes its run folder: the
+ * start record `config.json`, the step logs as the steps come, then
+ * `evals.json`, `summary.json` and the report. A first SIGINT/SIGTERM
+ * (see `StopController`) stops it after the current step, and the files are
+ * written as for a finished run, with `"interrupted": true` in the summary.
+ * File-system failures (a full disk, a folder made read-only) become one
+ * line naming the path (a {@link UsageError}, exit 2).
  */
 import cliProgress from 'cli-progress';
-import * as tf from '@tensorflow/tfjs';
 import { diagnose } from 'gradclip';
-import { openRunWriters } from 'gradclip/node';
+import { openRunWriters, type RunWriters } from 'gradclip/node';
 import { ClipRateWindow, formatNumber } from 'gradclip/internal';
 import { Experiment } from '../train/experiment.js';
 import type { RunConfig } from '../train/config.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
-import { writeSummary, type LoadedRun } from '../run-folder/index.js';
+import { describeIoError, findErrnoError, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
 import { CLI_DIGITS } from './format.js';
+import { UsageError } from './errors.js';
+import type { StopController } from './stop.js';
+import type { LoadedText } from './validate.js';
 
 /** Options of {@link trainToFolder}. */
 export interface TrainToFolderOptions {
@@ -21,45 +29,88 @@ export interface TrainToFolderOptions {
   report: boolean;
   /** Label shown in front of the progress bar. */
   label?: string;
+  /** Stops the run after the current step once a signal arrived. */
+  stop?: StopController;
+  /** charlm: the `--text` file of `config.text`, read and checked. */
+  text?: LoadedText | null;
+  /** The TF.js backend in use (recorded in `config.json` and the summary). */
+  backend: string;
 }
 
-/** Trains one run, streaming StepStats to the folder's logs; returns the loaded run. */
-export async function trainToFolder(config: Partial<RunConfig>, dir: string, opts: TrainToFolderOptions): Promise<LoadedRun> {
-  const exp = new Experiment(config);
-  const writers = openRunWriters(dir, { jsonl: true, tensorboard: true });
-  const bar = opts.progress
-    ? new cliProgress.SingleBar(
-        {
-          format: `${opts.label ? opts.label.padEnd(14) + ' ' : ''}{bar} {value}/{total} | loss {loss} | norm {norm} | clip rate (last 100) {rate}{status}`,
-          barsize: 24,
-          hideCursor: true,
-          stream: process.stderr,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  const none = formatNumber(null);
-  bar?.start(exp.config.steps, 0, { loss: none, norm: none, rate: none, status: '' });
-  const clipRate = new ClipRateWindow(100);
-  let lastYield = Date.now();
+/** A file-system error as a UsageError `cannot <verb> <path>: ...`; any other error as it is. */
+function ioFailure(e: unknown, verb: string, path: string): unknown {
+  return findErrnoError(e) !== null ? new UsageError(describeIoError(e, verb, path)) : e;
+}
+
+/** Runs `f`, turning a file-system error into a UsageError (see {@link ioFailure}). */
+function io<T>(verb: string, path: string, f: () => T): T {
   try {
-    while (!exp.done) {
+    return f();
+  } catch (e) {
+    throw ioFailure(e, verb, path);
+  }
+}
+
+/** Lets the event loop run (the progress bar's timer, signal handlers). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Trains one run into the (prepared, empty) folder `dir`, streaming StepStats
+ * to its logs; returns the run as loaded from the folder would be
+ * (`summary.interrupted` says whether a signal cut it short).
+ *
+ * @throws UsageError when a file cannot be written (the message names the path)
+ */
+export async function trainToFolder(config: RunConfig, dir: string, opts: TrainToFolderOptions): Promise<LoadedRun> {
+  const text = opts.text ?? null;
+  const exp = new Experiment(config, text ? { text: { text: text.file.text, source: text.source.path } } : {});
+  let writers: RunWriters | null = null;
+  let bar: cliProgress.SingleBar | null = null;
+  try {
+    io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
+    writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true }));
+    bar = opts.progress
+      ? new cliProgress.SingleBar(
+          {
+            format: `${opts.label ? opts.label.padEnd(14) + ' ' : ''}{bar} {value}/{total} | loss {loss} | norm {norm} | clip rate (last 100) {rate}{status}`,
+            barsize: 24,
+            hideCursor: true,
+            stream: process.stderr,
+            noTTYOutput: true,
+            notTTYSchedule: 5000,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    const none = formatNumber(null);
+    bar?.start(exp.config.steps, 0, { loss: none, norm: none, rate: none, status: '' });
+    const clipRate = new ClipRateWindow(100);
+    while (!exp.done && !opts.stop?.requested) {
       const s = exp.step();
-      writers.write(s);
+      try {
+        writers.write(s);
+      } catch (e) {
+        throw new UsageError(`${describeIoError(e, 'write the step logs in', dir)}; the run stopped at step ${s.step} (gradclip report and diagnose read the steps written so far)`);
+      }
       clipRate.push(s);
       const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
       bar?.update(s.step, { loss: formatNumber(s.loss, CLI_DIGITS), norm: formatNumber(s.preClipNorm, CLI_DIGITS), rate: formatNumber(clipRate.rate, 2), status });
-      if (Date.now() - lastYield > 200) {
-        // Let the progress bar and signals through.
-        await new Promise((r) => setImmediate(r));
-        lastYield = Date.now();
-      }
+      // Let the progress bar and the signal handlers through after every step.
+      await yieldToEventLoop();
     }
     bar?.stop();
-    const finalEval = exp.divergedAtStep === null ? exp.evaluate() : exp.evals[exp.evals.length - 1] ?? null;
+    const interrupted = !exp.done;
+    if (interrupted) {
+      const sig = opts.stop?.signal ?? 'a signal';
+      process.stderr.write(
+        `gradclip: ${sig} received: stopped after step ${exp.stepsDone} of ${exp.config.steps}${opts.label ? ` (${opts.label})` : ''}; writing ${RUN_FILES.summary}${opts.report ? ' and the report' : ''} (${sig} again exits at once)\n`,
+      );
+    }
+    const last = exp.evals[exp.evals.length - 1] ?? null;
+    const finalEval = exp.divergedAtStep === null && !interrupted ? exp.evaluate() : last;
     const summary: RunSummary = summarizeRun({
       config: exp.config,
       stats: exp.stats,
@@ -67,10 +118,14 @@ export async function trainToFolder(config: Partial<RunConfig>, dir: string, opt
       finalEval,
       entropyBaseline: exp.entropyBaseline,
       wallSeconds: exp.wallSeconds,
-      backend: tf.getBackend(),
+      backend: opts.backend,
+      interrupted,
+      text: text?.source ?? null,
     });
-    writers.close();
-    writeSummary(dir, summary, exp.evals);
+    const w = writers;
+    writers = null;
+    io('finish the step logs in', dir, () => w.close());
+    io('write', runFile(dir, 'summary'), () => writeSummary(dir, summary, exp.evals));
     const run: LoadedRun = {
       name: exp.config.clip,
       dir,
@@ -80,11 +135,21 @@ export async function trainToFolder(config: Partial<RunConfig>, dir: string, opt
       diagnosis: diagnose(exp.stats),
       warnings: [],
     };
-    if (opts.report) await writeRunReport(dir, run);
+    if (opts.report) {
+      try {
+        await writeRunReport(dir, run);
+      } catch (e) {
+        throw ioFailure(e, 'write the report in', dir);
+      }
+    }
     return run;
   } finally {
     bar?.stop();
-    writers.close();
+    try {
+      writers?.close();
+    } catch {
+      // already failing: the first error is the one to report
+    }
     exp.dispose();
   }
 }

@@ -1,14 +1,18 @@
 /**
  * `node:fs` helpers: write a report (`report.html`) and its PNG charts into
- * a folder.
+ * a folder. Every file is written atomically (a temporary file in the same
+ * folder, then a rename): a failed write (a full disk) leaves the previous
+ * report whole. A run that was interrupted, or whose summary was rebuilt
+ * from its steps, is named so in the report (see `runDisplayName`).
  *
  * @module
  */
 import { GradclipArgumentError } from 'gradclip';
-import { RUN_FILES, writeRunFile } from '../run-folder/index.js';
+import { RUN_FILES, runDisplayName, writeRunFile, type AtomicFs } from '../run-folder/index.js';
 import { renderComparisonReport, renderRunReport } from './html.js';
 import { renderPngCharts } from './png.js';
 import type { ComparisonOptions, PngOptions, RunRecord } from './types.js';
+import { validateRunRecord, validateRuns } from './validate.js';
 
 /** Options of {@link writeRunReport} / {@link writeComparisonReport}. */
 export interface WriteReportOptions extends PngOptions, ComparisonOptions {
@@ -22,6 +26,11 @@ export interface WriteReportOptions extends PngOptions, ComparisonOptions {
    * @default 'report.html'
    */
   fileName?: string;
+  /**
+   * The file-system calls of the atomic writes (tests inject failures).
+   * @default the real `node:fs` calls
+   */
+  fs?: AtomicFs;
 }
 
 /** Paths written by {@link writeRunReport} / {@link writeComparisonReport}. */
@@ -45,12 +54,17 @@ function checkFileName(name: string): void {
 }
 
 async function writeAll(dir: string, html: string, runs: RunRecord[], opts: WriteReportOptions): Promise<WrittenReport> {
-  const htmlPath = writeRunFile(dir, opts.fileName ?? RUN_FILES.report, html);
-  const pngs: string[] = [];
-  if (opts.png ?? true) {
-    for (const c of await renderPngCharts(runs, opts)) pngs.push(writeRunFile(dir, c.file, c.png));
-  }
+  // Render everything first, then write: a failure while rendering writes nothing.
+  const charts = (opts.png ?? true) ? await renderPngCharts(runs, opts) : [];
+  const htmlPath = writeRunFile(dir, opts.fileName ?? RUN_FILES.report, html, opts.fs);
+  const pngs = charts.map((c) => writeRunFile(dir, c.file, c.png, opts.fs));
   return { html: htmlPath, pngs };
+}
+
+/** `run` under the name its report shows (marked when interrupted or incomplete). */
+function displayed(run: RunRecord): RunRecord {
+  const name = runDisplayName(run);
+  return name === run.name ? run : { ...run, name };
 }
 
 /**
@@ -60,8 +74,10 @@ async function writeAll(dir: string, html: string, runs: RunRecord[], opts: Writ
 export async function writeRunReport(dir: string, run: RunRecord, opts: WriteReportOptions = {}): Promise<WrittenReport> {
   checkDir(dir);
   checkFileName(opts.fileName ?? RUN_FILES.report);
-  const html = renderRunReport(run, opts);
-  return writeAll(dir, html, [run], opts);
+  validateRunRecord(run);
+  const shown = displayed(run);
+  const html = renderRunReport(shown, opts);
+  return writeAll(dir, html, [shown], opts);
 }
 
 /**
@@ -72,6 +88,8 @@ export async function writeRunReport(dir: string, run: RunRecord, opts: WriteRep
 export async function writeComparisonReport(dir: string, runs: RunRecord[], opts: WriteReportOptions = {}): Promise<WrittenReport> {
   checkDir(dir);
   checkFileName(opts.fileName ?? RUN_FILES.report);
-  const html = renderComparisonReport(runs, opts);
-  return writeAll(dir, html, runs, opts);
+  validateRuns(runs);
+  const shown = runs.map(displayed);
+  const html = renderComparisonReport(shown, opts);
+  return writeAll(dir, html, shown, opts);
 }

@@ -10,10 +10,27 @@ import { RUN_FILES } from 'gradclip/internal';
 
 export { RUN_FILES, chartPngFile, isTfEventsFile } from 'gradclip/internal';
 
-/** A key of {@link RUN_FILES} that names one fixed file of a run folder. */
-export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report';
+/**
+ * The app's own file of a run folder: `config.json`, written (atomically)
+ * when a run of `gradclip train`/`compare`/`demo` starts, holding its
+ * resolved configuration (see `RunStart`), so that a run that never wrote
+ * its `summary.json` (killed, crashed) can still be reported with its
+ * configuration.
+ */
+export const RUN_START_FILE = 'config.json';
+
+/**
+ * The marker of a comparison folder (`gradclip compare`, `demo`): written
+ * when the comparison starts, with its methods, seeds and run folders (see
+ * `CompareStart`). `--overwrite` empties a folder holding run folders only
+ * when it carries this file.
+ */
+export const COMPARE_FILE = 'compare.json';
+
+/** A key of {@link RUN_FILES} that names one fixed file of a run folder, or `start` ({@link RUN_START_FILE}). */
+export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' | 'start';
 
 /** Path of one of the fixed files of the run folder `dir`, e.g. `runFile('runs/a', 'summary')` = `runs/a/summary.json`. */
 export function runFile(dir: string, key: RunFileKey): string {
-  return join(dir, RUN_FILES[key]);
+  return join(dir, key === 'start' ? RUN_START_FILE : RUN_FILES[key]);
 }

@@ -6,7 +6,8 @@
  */
 import type { Diagnosis, StepStats } from 'gradclip';
 import type { EvalResult } from '../train/experiment.js';
-import type { RunSummary } from '../train/summary.js';
+import type { RunConfig } from '../train/config.js';
+import type { RunSummary, TextSource } from '../train/summary.js';
 
 /** Everything the app knows about one run (the report needs `name`, `summary` and `steps`). */
 export interface RunRecord {
@@ -24,7 +25,37 @@ export interface RunRecord {
   diagnosis?: Diagnosis;
   /** Lines of `steps.jsonl` that could not be read, one message each. */
   warnings?: string[];
+  /**
+   * Why the record is incomplete, when it is: the folder had no readable
+   * `summary.json` (the run was killed or crashed, or the logs come from the
+   * library), so the summary was rebuilt from `steps.jsonl`.
+   */
+  incomplete?: string;
 }
 
 /** A {@link RunRecord} of a run folder, as `loadRun` and `trainToFolder` give it: every field filled. */
 export type LoadedRun = RunRecord & Required<Pick<RunRecord, 'dir' | 'evals' | 'diagnosis' | 'warnings'>>;
+
+/** The start record of a run (`config.json`), written before its first step. */
+export interface RunStart {
+  /** The resolved configuration. */
+  config: RunConfig;
+  /** The `--text` file of a charlm run, else null. */
+  text: TextSource | null;
+  /** The TF.js backend. */
+  backend: string;
+  /** When the run started (ISO 8601). */
+  startedAt: string;
+}
+
+/** The marker of a comparison folder (`compare.json`), written before its first run. */
+export interface CompareStart {
+  /** The clip specs compared, normalised (`norm:1`). */
+  clips: string[];
+  /** The seeds. */
+  seeds: number[];
+  /** The run folders, relative to the comparison folder, in run order. */
+  runs: string[];
+  /** When the comparison started (ISO 8601). */
+  startedAt: string;
+}

@@ -12,6 +12,7 @@
  * | `zclip:<z>` | ZClip (Kumar et al. 2025, arXiv 2504.02507) |
  */
 import { GradclipArgumentError, transforms, type GradientTransformation } from 'gradclip';
+import { parseDecimal } from './numbers.js';
 
 const { adaptiveGradClip, autoClip, chain, clipByGlobalNorm, clipByValue, skipNonFinite, zClip } = transforms;
 
@@ -31,16 +32,19 @@ export interface ClipSpec {
 
 const USAGE = 'none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>';
 
-/** Parses one `--clip` value; errors list the valid forms. */
+/** Parses one `--clip` value; errors list the valid forms. The number after the colon is decimal (`norm:0x10` is an error). */
 export function parseClipSpec(text: string): ClipSpec {
   const t = String(text).trim();
+  if (t.includes(',')) {
+    throw new GradclipArgumentError(`invalid clip spec "${t}": one run takes one spec (gradclip compare takes a comma-separated list); valid forms are ${USAGE}`);
+  }
   if (t === 'none') return { kind: 'none', text: 'none' };
   const m = /^([a-z]+):(.+)$/.exec(t);
   const kind = m?.[1];
   if (!m || !(CLIP_KINDS as readonly string[]).includes(kind ?? '') || kind === 'none') {
     throw new GradclipArgumentError(`invalid clip spec "${t}": valid forms are ${USAGE}`);
   }
-  const value = Number(m[2]);
+  const value = parseDecimal(m[2]) ?? Number.NaN;
   if (!Number.isFinite(value) || value <= 0) {
     throw new GradclipArgumentError(`invalid clip spec "${t}": ${kind} needs a finite number > 0 after the colon; valid forms are ${USAGE}`);
   }
@@ -50,11 +54,25 @@ export function parseClipSpec(text: string): ClipSpec {
   return { kind: kind as ClipKind, value, text: `${kind}:${value}` };
 }
 
-/** Parses a comma-separated list of clip specs (`gradclip compare --clip a,b,c`). */
+/**
+ * Parses a comma-separated list of clip specs (`gradclip compare --clip
+ * a,b,c`). An empty entry (`none,,norm:1`) and a method listed twice
+ * (`norm:1,norm:1.0`: the same spec once normalised) are errors naming them.
+ */
 export function parseClipList(text: string): ClipSpec[] {
-  const parts = String(text).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new GradclipArgumentError(`--clip needs at least one spec: ${USAGE}`);
-  return parts.map(parseClipSpec);
+  const raw = String(text).split(',').map((s) => s.trim());
+  if (raw.every((s) => s.length === 0)) throw new GradclipArgumentError(`--clip needs at least one spec: ${USAGE}`);
+  if (raw.some((s) => s.length === 0)) throw new GradclipArgumentError(`--clip "${text}" has an empty entry: give comma-separated specs such as none,norm:1 (${USAGE})`);
+  const specs = raw.map(parseClipSpec);
+  const seen = new Map<string, string>();
+  specs.forEach((s, i) => {
+    const first = seen.get(s.text);
+    if (first !== undefined) {
+      throw new GradclipArgumentError(`--clip lists ${s.text} twice (${first === raw[i] ? `"${first}"` : `"${first}" and "${raw[i]}" are the same spec`}): each method runs once per seed`);
+    }
+    seen.set(s.text, raw[i]);
+  });
+  return specs;
 }
 
 /** Options of {@link clipTransform}. */

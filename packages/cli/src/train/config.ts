@@ -3,9 +3,14 @@
  * section 4, **contract**), its defaults and its validation in one place.
  */
 import { GradclipArgumentError } from 'gradclip';
-import { TASK_NAMES } from '../tasks/data/registry.js';
+import { getTask, isTaskName, TASK_NAMES } from '../tasks/data/registry.js';
+import { parseGatedInit } from '../tasks/models/gated.js';
+import { parseRnnInit, RNN_INIT_NAMES } from '../tasks/models/init.js';
+import { TRANSFORMER_DEFAULTS } from '../tasks/models/transformer.js';
 import { MODEL_NAMES } from '../tasks/models/types.js';
 import { parseClipSpec } from './clip-spec.js';
+import { activationEstimate, RUN_LIMITS, withCommas } from './limits.js';
+import { parseDecimal } from './numbers.js';
 
 /** Tasks the runner knows: Pascanu et al.'s six, the cliff, and charlm. */
 export const RUN_TASKS = [...TASK_NAMES, 'cliff', 'charlm'] as const;
@@ -56,6 +61,13 @@ export interface RunConfig {
   cliffW: number;
   /** Cliff: starting bias b0. @default -2.93 */
   cliffB: number;
+  /**
+   * charlm: path of the UTF-8 text file to train on (`--text`), instead of
+   * the generated text; absent when the generated text is used. The CLI
+   * reads the file (see `readTextFile`); the run records its size in the
+   * summary's `text` field.
+   */
+  text?: string;
 }
 
 /** Defaults of every field. */
@@ -81,21 +93,128 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
   cliffB: -2.93,
 });
 
-function requireInt(name: string, v: unknown, min: number): void {
+/** What a configuration is resolved for: a training run, or `gradclip calibrate` (unclipped steps, no evaluation). */
+export type RunPurpose = 'train' | 'calibrate';
+
+/** Options of {@link resolveRunConfig}. */
+export interface ResolveRunOptions {
+  /**
+   * The fields the user set explicitly (for the CLI: the options whose
+   * commander value source is `cli`). A field set explicitly that has no
+   * effect on this run (`--momentum` with `--optimizer adam`, `--cliff-w`
+   * off the cliff task, `--hidden` on the transformer, ...) is an error
+   * that says why. Without it no such check is made (the dashboard passes
+   * every field of its form).
+   */
+  given?: Iterable<string>;
+  /**
+   * What the configuration is for. With `'calibrate'`, the fields that
+   * calibration does not use (`clip`, `skipNonFinite`, `evalSize`,
+   * `evalEvery`, `warmup`, `stopOnDivergence`, `text` is used) are errors
+   * when given.
+   * @default 'train'
+   */
+  purpose?: RunPurpose;
+}
+
+/** The command-line spelling of a run field (`evalSize` → `--eval-size`, `stopOnDivergence` → `--no-stop-on-divergence`). */
+export function flagName(key: string): string {
+  if (key === 'stopOnDivergence') return '--no-stop-on-divergence';
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function requireInt(key: string, v: unknown, min: number, max: number, why = ''): void {
+  const flag = flagName(key);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new GradclipArgumentError(`--${name} must be an integer >= ${min}, got ${String(v)}`);
+    throw new GradclipArgumentError(`${flag} must be an integer >= ${min}, got ${String(v)}`);
   }
+  if (v > max) throw new GradclipArgumentError(`${flag} must be at most ${withCommas(max)}${why ? ` (${why})` : ''}, got ${String(v)}`);
 }
 
-function requirePositive(name: string, v: unknown): void {
+function requirePositive(key: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new GradclipArgumentError(`--${name} must be a finite number > 0, got ${String(v)}`);
+    throw new GradclipArgumentError(`${flagName(key)} must be a finite number > 0, got ${String(v)}`);
   }
 }
 
-/** Fills defaults and validates; errors name the flag and list valid choices. */
-export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
-  const known = new Set<string>([...Object.keys(DEFAULT_RUN_CONFIG), 'init']);
+function requireFinite(key: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new GradclipArgumentError(`${flagName(key)} must be a finite number, got ${String(v)}`);
+}
+
+/** Checks `--init` for the model: the parsers of `tasks/models`, with the flag named. */
+function checkInit(c: RunConfig): void {
+  if (c.init === undefined) return;
+  const init = String(c.init);
+  const std = init.startsWith('normal:') ? parseDecimal(init.slice('normal:'.length)) : null;
+  if (init.startsWith('normal:') && (std === null || std < 0)) {
+    throw new GradclipArgumentError(`--init ${init}: normal:<std> needs a finite standard deviation >= 0 in decimal notation, e.g. normal:0.2`);
+  }
+  let valid: string;
+  if (c.model === 'transformer') {
+    if (init.startsWith('normal:')) return;
+    valid = 'normal:<std>';
+  } else {
+    try {
+      if (c.model === 'rnn') parseRnnInit(init);
+      else parseGatedInit(init, c.model);
+      return;
+    } catch {
+      valid = c.model === 'rnn' ? RNN_INIT_NAMES.join(', ') : 'glorot, normal:<std>';
+    }
+  }
+  throw new GradclipArgumentError(`--init ${init} is not an initialisation of --model ${c.model}: valid values are ${valid} (e.g. normal:0.2)`);
+}
+
+/** A field set explicitly that the run does not use: why, per field (null when it is used). */
+function noEffectReason(key: string, c: RunConfig, purpose: RunPurpose): string | null {
+  if (purpose === 'calibrate') {
+    const why: Record<string, string> = {
+      clip: 'calibrate runs unclipped steps to measure the norms; pass the recommended threshold to train --clip',
+      skipNonFinite: 'calibrate applies no transform (non-finite norms are left out of the statistics)',
+      evalSize: 'calibrate evaluates nothing',
+      evalEvery: 'calibrate evaluates nothing',
+      warmup: 'calibrate runs at the constant --lr',
+      stopOnDivergence: 'calibrate always runs all --steps',
+    };
+    if (why[key]) return why[key];
+  }
+  const cliff = c.task === 'cliff';
+  switch (key) {
+    case 'momentum':
+      return c.optimizer === 'momentum' ? null : `only --optimizer momentum uses it (this run uses --optimizer ${c.optimizer})`;
+    case 'weightDecay':
+      return c.optimizer === 'adamw' ? null : `only --optimizer adamw uses it (decoupled weight decay; this run uses --optimizer ${c.optimizer})`;
+    case 'cliffW':
+    case 'cliffB':
+      return cliff ? null : `it sets the starting point of --task cliff (this run is --task ${c.task})`;
+    case 'model':
+    case 'init':
+    case 'hidden':
+      if (cliff) return 'the cliff task is a fixed one-unit RNN over (w, b) (set them with --cliff-w and --cliff-b)';
+      if (key === 'hidden' && c.model === 'transformer') return `the transformer's width is fixed (${TRANSFORMER_DEFAULTS.dModel})`;
+      return null;
+    case 'length':
+    case 'batch':
+    case 'evalSize':
+      return cliff ? 'the cliff task has no data: every step computes the same 50-step loss' : null;
+    case 'evalEvery':
+      return c.evalEvery > c.steps ? `no evaluation falls within --steps ${c.steps} (the final evaluation always runs)` : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Fills defaults and validates a run configuration: the one place of the
+ * rules between run flags. Errors (GradclipArgumentError) name the flag and
+ * the valid values or the bound: unknown names; integer ranges and the upper
+ * bounds of {@link RUN_LIMITS} (memory-sized inputs: steps, batch, length,
+ * hidden, evaluation size, and the activation estimate of `limits.ts`);
+ * `--init` for the model; the task's shortest `--length`; `--text` only with
+ * charlm; and, with `options.given`, every given field that has no effect.
+ */
+export function resolveRunConfig(partial: Partial<RunConfig>, options: ResolveRunOptions = {}): RunConfig {
+  const known = new Set<string>([...Object.keys(DEFAULT_RUN_CONFIG), 'init', 'text']);
   const given = Object.entries(partial).filter(([k, v]) => known.has(k) && v !== undefined);
   const c: RunConfig = { ...DEFAULT_RUN_CONFIG, ...Object.fromEntries(given) };
   if (c.task === 'charlm' && partial.model === undefined) c.model = 'transformer';
@@ -113,17 +232,52 @@ export function resolveRunConfig(partial: Partial<RunConfig>): RunConfig {
     throw new GradclipArgumentError(`unknown optimizer "${c.optimizer}": valid optimizers are ${OPTIMIZER_NAMES.join(', ')}`);
   }
   parseClipSpec(c.clip);
-  requireInt('length', c.length, 1);
-  requireInt('batch', c.batch, 1);
-  requireInt('steps', c.steps, 1);
-  requireInt('seed', c.seed, 0);
-  requireInt('hidden', c.hidden, 1);
-  requireInt('eval-size', c.evalSize, 1);
-  requireInt('eval-every', c.evalEvery, 0);
-  requireInt('warmup', c.warmup, 0);
+  const purpose = options.purpose ?? 'train';
+  if (purpose === 'calibrate' && typeof c.steps === 'number' && c.steps < RUN_LIMITS.calibrateMinSteps) {
+    throw new GradclipArgumentError(`--steps must be at least ${RUN_LIMITS.calibrateMinSteps} for calibrate (the threshold is a percentile of at least ${RUN_LIMITS.calibrateMinSteps} finite norms; a few hundred are better), got ${c.steps}`);
+  }
+  if (purpose === 'calibrate') requireInt('steps', c.steps, 1, RUN_LIMITS.calibrateSteps);
+  requireInt('steps', c.steps, 1, RUN_LIMITS.steps, 'about 320 MB of step statistics in memory and as much steps.jsonl');
+  requireInt('batch', c.batch, 1, RUN_LIMITS.batch);
+  requireInt('length', c.length, 1, RUN_LIMITS.length);
+  requireInt('seed', c.seed, 0, RUN_LIMITS.seed);
+  requireInt('hidden', c.hidden, 1, RUN_LIMITS.hidden);
+  requireInt('evalSize', c.evalSize, 1, RUN_LIMITS.evalSize);
+  requireInt('evalEvery', c.evalEvery, 0, RUN_LIMITS.steps);
+  requireInt('warmup', c.warmup, 0, RUN_LIMITS.warmup);
   requirePositive('lr', c.lr);
   if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) throw new GradclipArgumentError(`--weight-decay must be a finite number >= 0, got ${c.weightDecay}`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw new GradclipArgumentError(`--momentum must be in [0, 1), got ${c.momentum}`);
-  if (!Number.isFinite(c.cliffW) || !Number.isFinite(c.cliffB)) throw new GradclipArgumentError('--cliff-w and --cliff-b must be finite numbers');
+  requireFinite('cliffW', c.cliffW);
+  requireFinite('cliffB', c.cliffB);
+  if (typeof c.skipNonFinite !== 'boolean') throw new GradclipArgumentError(`skipNonFinite must be true or false, got ${String(c.skipNonFinite)}`);
+  if (typeof c.stopOnDivergence !== 'boolean') throw new GradclipArgumentError(`stopOnDivergence must be true or false, got ${String(c.stopOnDivergence)}`);
+  checkInit(c);
+  if (isTaskName(c.task)) {
+    const min = getTask(c.task).minLength;
+    if (c.length < min) throw new GradclipArgumentError(`--length must be at least ${min} for --task ${c.task} (its markers are drawn from the first 10% of the sequence), got ${c.length}`);
+  }
+  if (c.text !== undefined) {
+    if (typeof c.text !== 'string' || c.text.trim() === '') throw new GradclipArgumentError(`--text needs the path of a UTF-8 text file, got ${JSON.stringify(c.text)}`);
+    if (c.task !== 'charlm') throw new GradclipArgumentError(`--text has no effect with --task ${c.task}: only --task charlm trains on a text (add --task charlm)`);
+  }
+  checkActivations(c);
+  for (const key of new Set(options.given ?? [])) {
+    const why = noEffectReason(key, c, purpose);
+    if (why !== null) throw new GradclipArgumentError(`${flagName(key)} has no effect: ${why}`);
+  }
   return c;
+}
+
+/**
+ * Throws when the largest activation tensor of the run (see
+ * `activationEstimate`) would exceed {@link RUN_LIMITS}.activationElements;
+ * `vocabulary` is charlm's vocabulary size once the text is known.
+ */
+export function checkActivations(c: RunConfig, vocabulary?: number): void {
+  const est = activationEstimate(c, vocabulary);
+  if (est === null || est.elements <= RUN_LIMITS.activationElements) return;
+  throw new GradclipArgumentError(
+    `the run is too large for memory: ${est.formula} = ${withCommas(est.elements)} elements per activation tensor, above the limit of ${withCommas(RUN_LIMITS.activationElements)} (64 MiB); lower ${est.flags.slice(0, -1).join(', ')} or ${est.flags[est.flags.length - 1]}`,
+  );
 }

@@ -9,13 +9,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { getTotalNorm, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
+import { GradclipArgumentError, getTotalNorm, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
 import { createRng, type Rng } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
 import { resolveRunConfig, type RunConfig } from './config.js';
 import { createOptimizer } from './optimizer.js';
-import { createProblem, type Problem } from './problems/index.js';
+import { createProblem, type CorpusText, type Problem } from './problems/index.js';
+
+/** Options of {@link Experiment} beyond its configuration. */
+export interface ExperimentOptions {
+  /**
+   * charlm: the text to train on (the content of the `--text` file named by
+   * `config.text`). A configuration with `text` needs it: the Experiment does
+   * no I/O of its own.
+   */
+  text?: CorpusText;
+}
 
 /** Result of an evaluation on fresh data. */
 export interface EvalResult {
@@ -50,15 +60,19 @@ export class Experiment {
   private readonly startTime = Date.now();
   private disposed = false;
 
-  constructor(partial: Partial<RunConfig>) {
+  /** Resolves `partial` (see `resolveRunConfig`) and builds the problem, the optimizer and the clipping chain. */
+  constructor(partial: Partial<RunConfig>, options: ExperimentOptions = {}) {
     this.config = resolveRunConfig(partial);
     const c = this.config;
+    if (c.text !== undefined && options.text === undefined) {
+      throw new GradclipArgumentError(`Experiment: config.text is "${c.text}" but no text was given; read the file and pass it as options.text`);
+    }
     this.prefix = `gc${++instanceCounter}/`;
     const root = createRng(c.seed);
     const [initRng, dataRng] = root.fork(2);
     this.dataRng = dataRng;
     this.evalSeed = c.seed * 7919 + 104729;
-    this.problem = createProblem(c, initRng, this.prefix);
+    this.problem = createProblem(c, initRng, this.prefix, c.task === 'charlm' ? options.text : undefined);
     this.inner = createOptimizer(c);
     this.schedule = c.warmup > 0 ? warmupSchedule({ peakLr: c.lr, warmupSteps: c.warmup }) : null;
     const output = this.problem.outputLayerName;
@@ -183,6 +197,6 @@ export class Experiment {
 }
 
 /** Creates a run (see {@link Experiment}). */
-export function createExperiment(config: Partial<RunConfig>): Experiment {
-  return new Experiment(config);
+export function createExperiment(config: Partial<RunConfig>, options: ExperimentOptions = {}): Experiment {
+  return new Experiment(config, options);
 }

@@ -7,10 +7,29 @@ import type { StepStats } from 'gradclip';
 import type { RunConfig } from './config.js';
 import type { EvalResult } from './experiment.js';
 
+/** The text file a charlm run trained on (`--text`). */
+export interface TextSource {
+  /** The path as given to `--text`. */
+  path: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Characters (Unicode code points) of the text. */
+  characters: number;
+  /** Distinct characters: the vocabulary size. */
+  vocabulary: number;
+}
+
 /** Summary of one run. Non-finite values are written as `null`. */
 export interface RunSummary {
-  /** Steps actually run (fewer than configured when the run stopped at divergence). */
+  /** Steps actually run (fewer than configured when the run stopped at divergence or was interrupted). */
   steps: number;
+  /**
+   * The run was stopped before its configured steps by SIGINT/SIGTERM
+   * (DESIGN.md section 8, **contract**); `steps` says how many ran. A
+   * summary rebuilt from `steps.jsonl` of a gradclip run that never wrote
+   * its summary (killed, crashed) is interrupted too.
+   */
+  interrupted: boolean;
   /** A non-finite loss or weight appeared. */
   diverged: boolean;
   /** First step with a non-finite loss or weight, or null. */
@@ -44,6 +63,8 @@ export interface RunSummary {
   backend: string;
   /** The configuration of the run. */
   config: RunConfig;
+  /** charlm with `--text`: the file trained on, its size and vocabulary; else null. */
+  text: TextSource | null;
 }
 
 function finiteOrNull(x: number | null | undefined): number | null {
@@ -52,13 +73,24 @@ function finiteOrNull(x: number | null | undefined): number | null {
 
 /** Inputs of {@link summarizeRun}. */
 export interface SummaryInput {
+  /** The resolved configuration. */
   config: RunConfig;
+  /** Every step's statistics, in step order. */
   stats: readonly StepStats[];
+  /** First non-finite step, or null. */
   divergedAtStep: number | null;
+  /** The evaluation the summary reports (error rate, eval loss), or null. */
   finalEval: EvalResult | null;
+  /** charlm's unigram entropy, or null. */
   entropyBaseline: number | null;
+  /** Wall-clock seconds. */
   wallSeconds: number;
+  /** The TF.js backend. */
   backend: string;
+  /** The run was interrupted by a signal. @default false */
+  interrupted?: boolean;
+  /** The `--text` file of a charlm run. @default null */
+  text?: TextSource | null;
 }
 
 /** Computes the run summary from the per-step statistics. */
@@ -69,6 +101,7 @@ export function summarizeRun(r: SummaryInput): RunSummary {
   const last = r.stats[r.stats.length - 1];
   return {
     steps: r.stats.length,
+    interrupted: r.interrupted ?? false,
     diverged: r.divergedAtStep !== null,
     divergedAtStep: r.divergedAtStep,
     finalLoss: finiteOrNull(last?.loss),
@@ -83,5 +116,6 @@ export function summarizeRun(r: SummaryInput): RunSummary {
     wallSeconds: r.wallSeconds,
     backend: r.backend,
     config: r.config,
+    text: r.text ?? null,
   };
 }

@@ -9,7 +9,7 @@ import { printComparison, runComparison, type CompareFlags } from './compare.js'
  * tanh RNN whose recurrent weights start large (N(0, 0.2²), spectral radius
  * about 1.4), trained with plain SGD. Same model, data and seed for both runs.
  */
-export const DEMO_FLAGS: Omit<CompareFlags, 'json' | 'report' | 'progress' | 'out' | 'backend'> = {
+export const DEMO_FLAGS: Omit<CompareFlags, 'json' | 'report' | 'progress' | 'out' | 'overwrite' | 'backend'> = {
   ...DEFAULT_RUN_CONFIG,
   task: 'addition',
   model: 'rnn',
@@ -23,18 +23,36 @@ export const DEMO_FLAGS: Omit<CompareFlags, 'json' | 'report' | 'progress' | 'ou
   seed: 1,
 };
 
-/** `gradclip demo`: the seed claim, live — the unclipped run diverges, the clipped one learns. */
-export async function demoCommand(f: { out?: string; backend: string; steps?: number }): Promise<void> {
-  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, out: f.out ?? 'runs/demo', backend: f.backend, json: false, report: true, progress: true };
-  console.log(
-    `gradclip demo: Pascanu et al. 2013 addition task (T=${flags.length}), tanh RNN with ${flags.hidden} units, init ${flags.init}, SGD lr ${flags.lr}, batch ${flags.batch}, ${flags.steps} steps, seed ${flags.seed}.\n` +
-      'Two runs with the same model, data and seed: no clipping, and clipping the global gradient norm at 1.0.\n',
-  );
-  const { out, runs } = await runComparison(flags, true);
+/** Flags of `gradclip demo`. */
+export interface DemoFlags {
+  /** The output folder. @default 'runs/demo' */
+  out?: string;
+  /** Empty a non-empty output folder first. */
+  overwrite?: boolean;
+  /** The TF.js backend. */
+  backend: string;
+  /** Steps per run. @default 3000 */
+  steps?: number;
+}
+
+/** `gradclip demo`: the seed claim, live — the unclipped run diverges, the clipped one learns. Returns the exit code. */
+export async function demoCommand(f: DemoFlags): Promise<number> {
+  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, out: f.out ?? 'runs/demo', overwrite: f.overwrite ?? false, backend: f.backend, json: false, report: true, progress: true };
+  const banner = (): void =>
+    console.log(
+      `gradclip demo: Pascanu et al. 2013 addition task (T=${flags.length}), tanh RNN with ${flags.hidden} units, init ${flags.init}, SGD lr ${flags.lr}, batch ${flags.batch}, ${flags.steps} steps, seed ${flags.seed}.\n` +
+        'Two runs with the same model, data and seed: no clipping, and clipping the global gradient norm at 1.0.\n',
+    );
+  const { out, runs, interrupted, exitCode } = await runComparison(flags, { quiet: true, onStart: banner });
   console.log('');
   printComparison(runs);
   const [none, clipped] = runs;
   console.log('');
+  if (interrupted) {
+    console.log(`Interrupted after ${runs.length} of 2 runs; run gradclip demo --overwrite for the whole demo.`);
+    if (runs.length > 0) console.log(`\nReport: ${out}/${RUN_FILES.report}`);
+    return exitCode;
+  }
   if (none.summary.diverged) {
     console.log(`Without clipping the gradient norm reached ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)} and training went non-finite at step ${none.summary.divergedAtStep}.`);
   } else {
@@ -46,4 +64,5 @@ export async function demoCommand(f: { out?: string; backend: string; steps?: nu
     );
   }
   console.log(`\nReport: ${out}/${RUN_FILES.report}  (charts also as PNG in ${out}/)`);
+  return exitCode;
 }

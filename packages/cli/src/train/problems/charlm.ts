@@ -1,5 +1,6 @@
 /**
- * Character-level language modelling on the synthetic corpus (`charlm`):
+ * Character-level language modelling (`charlm`) on the synthetic corpus or
+ * on a text of the user's (`--text`):
  * next-character prediction with a token model (the small causal
  * transformer by default, or a recurrent model over one-hot inputs),
  * trained with softmax cross-entropy on every position. Its baseline is the
@@ -21,6 +22,14 @@ import type { BatchLoss, CliffPosition, DataSplit, Problem, ProblemEval } from '
 /** The fields of a run a charlm problem reads. */
 export type CharLmProblemConfig = Pick<RunConfig, 'model' | 'length' | 'hidden' | 'init'>;
 
+/** A text to train on instead of the generated one (the content of a `--text` file). */
+export interface CorpusText {
+  /** The text. */
+  text: string;
+  /** What it is, for the description (the file's path). */
+  source: string;
+}
+
 /** Next-character prediction on the synthetic corpus (see the module comment). */
 export class CharLmProblem implements Problem {
   /** The text, its vocabulary and its train/valid split. */
@@ -32,12 +41,13 @@ export class CharLmProblem implements Problem {
   private readonly length: number;
 
   /**
-   * Builds the corpus, then `config.model` over its vocabulary (the
-   * transformer's positional table sized to `config.length`), drawing the
-   * initial weights from `rng`; every variable name starts with `prefix`.
+   * Builds the corpus (from `text`, else the generated text), then
+   * `config.model` over its vocabulary (the transformer's positional table
+   * sized to `config.length`), drawing the initial weights from `rng`;
+   * every variable name starts with `prefix`.
    */
-  constructor(config: CharLmProblemConfig, rng: Rng, prefix: string) {
-    this.corpus = createCharCorpus();
+  constructor(config: CharLmProblemConfig, rng: Rng, prefix: string, text?: CorpusText) {
+    this.corpus = text === undefined ? createCharCorpus() : createCharCorpus({ text: text.text, source: text.source });
     this.model = createModel({
       name: config.model,
       prefix,

@@ -23,6 +23,28 @@ export interface CharCorpusOptions extends TextGeneratorOptions {
   validFraction?: number;
   /** Use this text instead of generating one (the other generator options are then ignored). */
   text?: string;
+  /**
+   * What `text` is, for the description (e.g. `"notes.txt"`); ignored
+   * without `text`.
+   * @default 'the given text'
+   */
+  source?: string;
+}
+
+/** Fraction of the text held out for validation when {@link CharCorpusOptions.validFraction} is not given. */
+export const DEFAULT_VALID_FRACTION = 0.1;
+
+/**
+ * The fewest characters a text needs for windows of `seqLen` characters:
+ * both the training part and the held-out tail (the last `validFraction`)
+ * must hold `seqLen + 1` characters (a window and its next character).
+ */
+export function minTextCharacters(seqLen: number, validFraction = DEFAULT_VALID_FRACTION): number {
+  const need = seqLen + 1;
+  if (!(validFraction > 0)) return need;
+  let n = Math.max(need, Math.ceil(need / validFraction) - 2);
+  while (Math.floor(n * validFraction) < need || n - Math.floor(n * validFraction) < need) n++;
+  return n;
 }
 
 /** Which part of the corpus to sample from. */
@@ -68,20 +90,21 @@ export interface CharCorpus {
 }
 
 /**
- * Builds the `charlm` corpus: generates the text (default 300,000 characters
- * from seed 1), builds the vocabulary from the whole text, splits off the last
- * `validFraction` for validation, and computes the entropy baselines.
+ * Builds the `charlm` corpus: takes `opts.text` or generates the text
+ * (default 300,000 characters from seed 1), builds the vocabulary from the
+ * whole text, splits off the last `validFraction` for validation, and
+ * computes the entropy baselines. Characters are Unicode code points.
  */
 export function createCharCorpus(opts: CharCorpusOptions = {}): CharCorpus {
-  const validFraction = opts.validFraction ?? 0.1;
+  const validFraction = opts.validFraction ?? DEFAULT_VALID_FRACTION;
   if (!(validFraction >= 0 && validFraction < 1)) {
     throw new Error(`validFraction must be in [0, 1), got ${validFraction}`);
   }
   const text = opts.text ?? generateText(opts);
-  if (text.length < 2) throw new Error(`text must hold at least 2 characters, got ${text.length}`);
   const vocab = CharVocab.fromText(text);
   const ids = vocab.encode(text);
-  const cut = text.length - Math.floor(text.length * validFraction);
+  if (ids.length < 2) throw new Error(`text must hold at least 2 characters, got ${ids.length}`);
+  const cut = ids.length - Math.floor(ids.length * validFraction);
   const train = ids.subarray(0, cut);
   const valid = ids.subarray(cut);
   const uni = unigramEntropy(train, vocab.size);
@@ -117,7 +140,7 @@ export function createCharCorpus(opts: CharCorpusOptions = {}): CharCorpus {
     unigramEntropy: uni,
     bigramEntropy: bi,
     description:
-      `Character language model on ${text.length} characters of generated structured text ` +
+      `Character language model on ${ids.length} characters of ${opts.text === undefined ? 'generated structured text' : (opts.source ?? 'the given text')} ` +
       `(${vocab.size} distinct characters; ${train.length} train / ${valid.length} validation). ` +
       `Predict each next character (softmax cross-entropy). Baselines on the train split: unigram entropy ` +
       `${uni.toFixed(3)} nats/char, bigram conditional entropy ${bi.toFixed(3)} nats/char.`,

@@ -1,12 +1,14 @@
 /**
- * Character vocabulary for the `charlm` task: the sorted set of UTF-16 code
- * units of a text, each mapped to its index (so ids are stable for a given
- * text and independent of the order characters first appear).
+ * Character vocabulary for the `charlm` task: the sorted set of characters
+ * (Unicode code points, so a character outside the Basic Multilingual Plane
+ * such as an emoji is one character, not two UTF-16 halves) of a text, each
+ * mapped to its index (so ids are stable for a given text and independent of
+ * the order characters first appear).
  */
 
 /** A character <-> id mapping. */
 export class CharVocab {
-  /** Characters by id (sorted by code unit). */
+  /** Characters by id (sorted by UTF-16 code units, as `Array.prototype.sort` orders strings). */
   readonly chars: readonly string[];
   private readonly index: Map<string, number>;
 
@@ -14,7 +16,7 @@ export class CharVocab {
   constructor(chars: readonly string[]) {
     const index = new Map<string, number>();
     chars.forEach((c, i) => {
-      if (c.length !== 1) throw new Error(`vocabulary entries must be single characters, got ${JSON.stringify(c)} at id ${i}`);
+      if (typeof c !== 'string' || [...c].length !== 1) throw new Error(`vocabulary entries must be single characters, got ${JSON.stringify(c)} at id ${i}`);
       if (index.has(c)) throw new Error(`vocabulary entries must be distinct, got ${JSON.stringify(c)} twice`);
       index.set(c, i);
     });
@@ -22,10 +24,10 @@ export class CharVocab {
     this.index = index;
   }
 
-  /** Vocabulary of `text`: its distinct characters sorted by code unit. */
+  /** Vocabulary of `text`: its distinct characters (code points) sorted. */
   static fromText(text: string): CharVocab {
     const set = new Set<string>();
-    for (let i = 0; i < text.length; i++) set.add(text[i]);
+    for (const ch of text) set.add(ch);
     return new CharVocab([...set].sort());
   }
 
@@ -34,17 +36,21 @@ export class CharVocab {
     return this.chars.length;
   }
 
-  /** Ids of every character of `text`; throws on a character outside the vocabulary (naming it and its position). */
+  /**
+   * Ids of every character (code point) of `text`; throws on a character
+   * outside the vocabulary (naming it and its position, counted in characters).
+   */
   encode(text: string): Int32Array {
     const ids = new Int32Array(text.length);
-    for (let i = 0; i < text.length; i++) {
-      const id = this.index.get(text[i]);
+    let n = 0;
+    for (const ch of text) {
+      const id = this.index.get(ch);
       if (id === undefined) {
-        throw new Error(`encode: character ${JSON.stringify(text[i])} at position ${i} is not in the vocabulary`);
+        throw new Error(`encode: character ${JSON.stringify(ch)} at position ${n} is not in the vocabulary`);
       }
-      ids[i] = id;
+      ids[n++] = id;
     }
-    return ids;
+    return n === ids.length ? ids : ids.slice(0, n);
   }
 
   /** Text of `ids`; throws on an id outside [0, size). */
