@@ -4,6 +4,7 @@
  */
 import { clipRate, isNonFiniteStep, normSummary } from 'gradclip/internal';
 import type { StepStats } from 'gradclip';
+import type { StepsSummary } from 'gradclip/node';
 import type { RunConfig } from './config.js';
 import type { EvalResult } from './experiment.js';
 
@@ -19,10 +20,14 @@ export interface TextSource {
   vocabulary: number;
 }
 
-/** Summary of one run. Non-finite values are written as `null`. */
-export interface RunSummary {
-  /** Steps actually run (fewer than configured when the run stopped at divergence or was interrupted). */
-  steps: number;
+/**
+ * Summary of one run. Non-finite values are written as `null`. The fields
+ * the step records alone determine (`steps`, `finalLoss`, the pre-clip norm
+ * median and maximum, `clipRate`, `skippedSteps`, `nonFiniteSteps`) are those
+ * of the library's `summary.json` (`StepsSummary`, written by
+ * `openRunWriters`), with the same definitions.
+ */
+export interface RunSummary extends Omit<StepsSummary, 'writer' | 'wallSeconds' | 'diverged' | 'divergedAtStep'> {
   /**
    * The run was stopped before its configured steps by SIGINT/SIGTERM
    * (DESIGN.md section 8, **contract**); `steps` says how many ran. A
@@ -34,23 +39,6 @@ export interface RunSummary {
   diverged: boolean;
   /** First step with a non-finite loss or weight, or null. */
   divergedAtStep: number | null;
-  /** Loss of the last step (null if it was not finite). */
-  finalLoss: number | null;
-  /** Largest finite pre-clip global norm seen. */
-  maxPreClipNorm: number | null;
-  /** Median of the finite pre-clip global norms. */
-  medianPreClipNorm: number | null;
-  /** Fraction of applied steps on which clipping changed the gradients (`clipRate` of `gradclip/internal`; 0 when no step was applied). */
-  clipRate: number;
-  /** Steps skipped by a guard. */
-  skippedSteps: number;
-  /**
-   * Non-finite steps: those whose loss or pre-clip norm was NaN or ±Inf
-   * (`isNonFiniteStep` of `gradclip/internal`, the definition the report's
-   * markers, the dashboard and `diagnose` use). The step at which a run
-   * diverges usually has an infinite loss and a still finite norm: it counts.
-   */
-  nonFiniteSteps: number;
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion), else null. */
   errorRate: number | null;
   /** Mean loss on the evaluation data at the end, or null. */

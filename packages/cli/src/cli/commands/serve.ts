@@ -6,7 +6,6 @@
 import { UsageError } from '../errors.js';
 import { DEFAULT_HOST, isLoopbackHost } from '../../server/host-check.js';
 import { findDashboardDir } from '../../server/dashboard-dir.js';
-import { listRuns } from '../../server/runs.js';
 import { startServer } from '../../server/server.js';
 
 /** Parses `--port`: an integer in [0, 65535] (0 picks a free port). */
@@ -32,7 +31,7 @@ export async function serveCommand(dir: string, opts: { port: string; host?: str
     throw new UsageError(err.message);
   }
   const dashboard = findDashboardDir();
-  const runs = listRuns(dir).length;
+  const runs = (await server.runs()).length;
   console.log(`gradclip serve: ${server.url}  (runs folder: ${dir}, ${runs} run${runs === 1 ? '' : 's'})`);
   if (dashboard === null) console.log('  the dashboard is not built yet: run "npm run build:dashboard"; the JSON API works meanwhile');
   if (!isLoopbackHost(host)) console.log(`  warning: listening on ${host}: anyone who can reach this machine can read the runs folder`);
