@@ -186,11 +186,25 @@ describe('--out rules', () => {
 });
 
 describe('loading a folder without a usable summary.json', () => {
+  // the logs of a run killed before it wrote a summary (no close(): summary: false)
   function logs(dir: string, n: number): void {
-    const w = openRunWriters(dir, { tensorboard: false });
+    const w = openRunWriters(dir, { tensorboard: false, summary: false });
     for (let i = 1; i <= n; i++) w.write({ step: i, loss: 1 / i, preClipNorm: 1, postClipNorm: 1, clipCoef: 1, clipped: false, skipped: false, time: 1000 * i });
     w.close();
   }
+
+  it('a library run (openRunWriters closed: its summary.json has no configuration) loads as finished, not incomplete', () => {
+    const dir = join(tmp, 'load-library');
+    const w = openRunWriters(dir, { tensorboard: false });
+    for (let i = 1; i <= 5; i++) w.write({ step: i, loss: 1 / i, preClipNorm: 2, postClipNorm: 1, clipCoef: 0.5, clipped: true, skipped: false, time: 1000 * i });
+    w.close();
+    const run = loadRun(dir);
+    assert.equal(run.incomplete, undefined);
+    assert.equal(run.summary.steps, 5);
+    assert.equal(run.summary.interrupted, false);
+    assert.equal(run.summary.clipRate, 1);
+    assert.equal(run.summary.finalLoss, 1 / 5);
+  });
 
   it('no summary.json, config.json present: the summary is rebuilt with the configuration, marked interrupted and incomplete', () => {
     const dir = join(tmp, 'load-killed');

@@ -70,7 +70,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
   let bar: cliProgress.SingleBar | null = null;
   try {
     io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
-    writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true }));
+    writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true, summary: false }));
     bar = opts.progress
       ? new cliProgress.SingleBar(
           {

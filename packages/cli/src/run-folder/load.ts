@@ -60,6 +60,9 @@ export function stepOrderWarning(steps: readonly StepStats[]): string | null {
   return null;
 }
 
+/** The `writer` of the `summary.json` the library's `openRunWriters` writes on close (a finished run without a run configuration). */
+const LIBRARY_SUMMARY_WRITER = 'gradclip openRunWriters';
+
 /** Parses a JSON file of a run folder: the value, or the reason it cannot be used. */
 function readJson(path: string): { value: unknown } | { error: string } {
   const text = readText(path);
@@ -167,6 +170,10 @@ export function loadRun(dir: string, name?: string, fix?: string): LoadedRun {
     const problem = 'error' in r ? r.error : summaryProblem(r.value);
     if (problem === null && 'value' in r) {
       summary = r.value as RunSummary;
+    } else if ('value' in r && isObject(r.value) && r.value.writer === LIBRARY_SUMMARY_WRITER) {
+      // a finished library run (openRunWriters + gradStatsCallback): its summary has no run configuration
+      const libSummary = rebuildSummary(steps, readRunStart(dir));
+      summary = { ...libSummary, interrupted: false };
     } else {
       warnings.push(`${RUN_FILES.summary} ${problem ?? 'is unusable'}: ignored`);
       incomplete = `unreadable ${RUN_FILES.summary}, summary rebuilt from the ${steps.length} steps of ${RUN_FILES.steps}`;
