@@ -33,7 +33,8 @@ export { withClipping, type ClippingOptions } from './optim/with-clipping.js';
 export type { OptimizerName } from './optim/optimizer-names.js';
 export { adamw, AdamW, type AdamWOptions } from './optim/adamw.js';
 export { fusedUpdateAvailable } from './optim/fused-update.js';
-export { withRecovery, RecoveringOptimizer, type WithRecoveryOptions } from './optim/recovery.js';
+export { withRecovery, RecoveringOptimizer, type WithRecoveryOptions, type RecoveryState } from './optim/recovery.js';
+export { saveOptimizerState, loadOptimizerState, type SavedOptimizerState, type LoadOptimizerStateOptions } from './optim/optimizer-state.js';
 
 // ---- Per-step statistics and their JSON codec.
 export { encodeStepStats, decodeStepStats, type StepStats, type EncodedStepStats, type JsonNumber } from './core/step-stats.js';

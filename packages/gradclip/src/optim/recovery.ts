@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, serialization } from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
-import { GradclipArgumentError, GradclipRecoveryError, describeValue, requireInteger, requirePositive } from '../core/errors.js';
+import { GradclipArgumentError, GradclipRecoveryError, describeValue, requireInteger, requirePositive, requireRecord } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
 import { MAD_NORMAL_SCALE, mad, median } from '../core/stats/index.js';
 import type { RecoveryEvent, RecoveryTrigger, StepStats } from '../core/step-stats.js';
@@ -73,6 +73,18 @@ const PASS_THROUGH: GradientTransformation<Record<string, never>> = {
   init: () => ({}),
   update: (updates, state) => ({ updates: { ...updates }, state, info: {} }),
 };
+
+/** What {@link RecoveringOptimizer.getRecoveryState} returns. */
+export interface RecoveryState {
+  /** Rollbacks so far. */
+  recoveries: number;
+  /** Steps dropped by rollbacks so far. */
+  lostSteps: number;
+  /** Losses of the last good steps (oldest first), the `'lossSpike'` statistics. */
+  lossHistory: number[];
+  /** Global gradient norms of the last good steps (oldest first), the `'gradSpike'` statistics. */
+  gradHistory: number[];
+}
 
 /** One kept snapshot. */
 interface Snapshot {
@@ -404,6 +416,39 @@ export class RecoveringOptimizer extends Optimizer {
     const stats = this.annotate(this.core.drainStatsSync());
     for (const s of stats) this.events.delete(s.step);
     return stats;
+  }
+
+  /**
+   * The wrapper's own state besides the snapshots: the rollback counters and
+   * the spike statistics (plain numbers; `saveOptimizerState` saves it).
+   */
+  getRecoveryState(): RecoveryState {
+    return { recoveries: this.recoveryCount, lostSteps: this.lostCount, lossHistory: [...this.lossHistory], gradHistory: [...this.gradHistory] };
+  }
+
+  /**
+   * Restores a state read with {@link getRecoveryState}; the snapshots are
+   * dropped (the next step takes a new first one).
+   */
+  setRecoveryState(state: RecoveryState): void {
+    const fn = 'RecoveringOptimizer.setRecoveryState';
+    const r = requireRecord(fn, 'state', state, 'a record {recoveries, lostSteps, lossHistory, gradHistory} from getRecoveryState()');
+    const recoveries = requireInteger(fn, 'state.recoveries', r.recoveries, 0, 'pass the saved count');
+    const lost = requireInteger(fn, 'state.lostSteps', r.lostSteps, 0, 'pass the saved count');
+    const finiteList = (v: unknown, name: string): number[] => {
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new GradclipArgumentError(`${fn}: ${name} must be an array of finite numbers (the saved spike statistics)`);
+      }
+      return (v as number[]).slice(-this.settings.window);
+    };
+    const lossHistory = finiteList(r.lossHistory, 'state.lossHistory');
+    const gradHistory = finiteList(r.gradHistory, 'state.gradHistory');
+    this.dropSnapshots();
+    this.recoveryCount = recoveries;
+    this.lostCount = lost;
+    this.lossHistory = lossHistory;
+    this.gradHistory = gradHistory;
+    this.justRestored = null;
   }
 
   /** The inner optimizer's weights, as `tf.Optimizer.getWeights` (snapshots are not included). */
