@@ -7,6 +7,8 @@
  *   rolled back too), through `minimize` and through `model.fit` with
  *   `gradStatsCallback` (the records carry `recovered`), on cpu and wasm;
  * - a weight set to Infinity between steps is undone by the next step;
+ * - a batch whose gradient norm is 50x the others is caught by `'gradSpike'`
+ *   and dropped (bit-identical to the clean run);
  * - a learning-rate spike is caught by `'lossSpike'` (the snapshot taken
  *   right after the harmful update is discarded) and the final loss is near
  *   the clean run's, far below the unprotected run's;
@@ -30,6 +32,7 @@ import {
   RecoveringOptimizer,
   stepStatsToTfEvent,
   transforms,
+  TransformingOptimizer,
   withClipping,
   withRecovery,
   withTransforms,
@@ -202,6 +205,23 @@ for (const backend of BACKENDS) {
       disposeBatches(all);
     });
 
+    it("'gradSpike': a batch with a 50x larger gradient is dropped, bit-identical to the clean run", () => {
+      const all = batches(18);
+      const spike = 12;
+      const loud = { x: tf.mul(all[spike].x, 50), y: all[spike].y };
+      const run = all.map((b, k) => (k === spike ? loud : b));
+      const opt = withRecovery(tf.train.adam(0.02), { on: ['nonfinite', 'gradSpike'], snapshotEvery: 1, minHistory: 5 });
+      const got = train(opt, run);
+      const ref = tf.train.adam(0.02);
+      const want = train(ref, all.filter((_, k) => k !== spike));
+      assert.equal(opt.recoveries, 1);
+      assert.deepEqual(got.weights, want.weights);
+      ref.dispose();
+      opt.dispose();
+      loud.x.dispose();
+      disposeBatches(all);
+    });
+
     it('lrFactor multiplies the learning rate at every rollback', () => {
       const all = batches(8, new Set([2, 5]));
       const opt = withRecovery(tf.train.adam(0.08), { lrFactor: 0.5, snapshotEvery: 2 });
@@ -338,6 +358,35 @@ describe('withRecovery in model.fit with gradStatsCallback (cpu, wasm)', () => {
       assert.equal(tf.memory().numTensors, start);
     });
   }
+});
+
+describe('withRecovery survives model.save / tf.loadLayersModel with includeOptimizer (cpu)', () => {
+  before(() => useBackend('cpu'));
+  it('the loaded model trains with recovery, same options, same inner clipping', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 2, inputShape: [3], kernelInitializer: tf.initializers.glorotUniform({ seed: 51 }) }));
+    const opt = withRecovery(withClipping(tf.train.rmsprop(0.01), { globalClipnorm: 1 }), { on: ['nonfinite', 'lossSpike'], keep: 3, lrFactor: 0.5 });
+    m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const xs = tf.tensor2d([1, 2, 3, 4, 5, 6, NaN, 1, 1, 2, 2, 2], [4, 3]);
+    const ys = tf.zeros([4, 2]);
+    await m.fit(xs, ys, { batchSize: 1, epochs: 1, shuffle: false, verbose: 0 });
+    assert.equal(opt.recoveries, 1);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const lopt = loaded.optimizer as unknown as RecoveringOptimizer;
+    assert.ok(lopt instanceof RecoveringOptimizer);
+    assert.equal(lopt.recoveries, 1);
+    assert.deepEqual({ ...lopt.getConfig(), optimizer: undefined }, { ...opt.getConfig(), optimizer: undefined });
+    assert.ok(lopt.core instanceof TransformingOptimizer && lopt.core.inner.getClassName() === 'RMSProp');
+    await loaded.fit(xs, ys, { batchSize: 1, epochs: 1, shuffle: false, verbose: 0 });
+    assert.equal(lopt.recoveries, 2);
+    tf.dispose([xs, ys]);
+    m.dispose();
+    loaded.dispose();
+    opt.dispose();
+    lopt.dispose();
+  });
 });
 
 describe('withRecovery: arguments', () => {
