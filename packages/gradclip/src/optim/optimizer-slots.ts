@@ -47,15 +47,15 @@ function isSlot(x: unknown): x is OptimizerSlot {
   return typeof x === 'object' && x !== null && typeof (x as OptimizerSlot).originalName === 'string' && isVariable((x as OptimizerSlot).variable);
 }
 
-/** Own slot-list fields of `o`: arrays whose entries are slots or empty. */
+/** Is `v` a slot list: an array whose entries are all slots or empty (an empty array too: slots are created lazily)? */
+function isSlotList(v: unknown): v is Array<OptimizerSlot | undefined> {
+  return Array.isArray(v) && (v as unknown[]).every((e) => e == null || isSlot(e));
+}
+
+/** Own slot-list fields of `o` (Adam's moments, RMSProp's accumulators, ...). */
 function slotLists(o: object): Array<[string, Array<OptimizerSlot | undefined>]> {
   const out: Array<[string, Array<OptimizerSlot | undefined>]> = [];
-  for (const [k, v] of Object.entries(o)) {
-    if (!Array.isArray(v)) continue;
-    const arr = v as unknown[];
-    if (arr.length > 0 && arr.every((e) => e == null || isSlot(e)) && arr.some((e) => e != null)) out.push([k, arr as Array<OptimizerSlot | undefined>]);
-    else if (arr.length === 0 && /^accumulated|^accumulations/.test(k)) out.push([k, arr as Array<OptimizerSlot | undefined>]);
-  }
+  for (const [k, v] of Object.entries(o)) if (isSlotList(v)) out.push([k, v]);
   return out;
 }
 
@@ -140,14 +140,9 @@ export function restoreOptimizer(opt: Optimizer, snap: OptimizerSnapshot): void 
     const v = rec[k];
     if (isVariable(v)) v.assign(value); // shares the snapshot's immutable buffer (refcounted)
   }
-  const current = new Map(slotLists(opt));
   for (const [k, entries] of snap.lists) {
-    let arr = current.get(k);
-    if (arr === undefined) {
-      if (rec[k] !== undefined && !Array.isArray(rec[k])) continue;
-      arr = [];
-      rec[k] = arr;
-    }
+    const arr = rec[k];
+    if (!isSlotList(arr)) continue; // not a slot list any more (an empty array field that was never one)
     for (let i = entries.length; i < arr.length; i++) arr[i]?.variable.dispose();
     arr.length = Math.min(arr.length, entries.length);
     entries.forEach((e, i) => {
