@@ -42,6 +42,11 @@ const MAIN_VALUES = [
   'adamw',
   'AdamW',
   'fusedUpdateAvailable',
+  'withRecovery',
+  'RecoveringOptimizer',
+  'GradclipRecoveryError',
+  'saveOptimizerState',
+  'loadOptimizerState',
   // statistics, diagnosis
   'encodeStepStats',
   'decodeStepStats',
@@ -88,6 +93,12 @@ const MAIN_TYPES = [
   'ClippingOptions',
   'OptimizerName',
   'AdamWOptions',
+  'WithRecoveryOptions',
+  'RecoveryEvent',
+  'RecoveryTrigger',
+  'RecoveryState',
+  'SavedOptimizerState',
+  'LoadOptimizerStateOptions',
   'StepStats',
   'EncodedStepStats',
   'JsonNumber',
@@ -208,7 +219,8 @@ const BROWSER_WRITER_VALUES = [
   'stepStatsToTfEvent',
   'tfEventsFileName',
 ];
-const NODE_VALUES = ['openRunWriters', 'RunWriters', 'STEPS_JSONL_FILE', 'STEPS_CSV_FILE', 'JsonlWriter', 'CsvWriter', 'TfEventsWriter', ...BROWSER_WRITER_VALUES];
+const NODE_VALUES = ['openRunWriters', 'RunWriters', 'STEPS_JSONL_FILE', 'STEPS_CSV_FILE', 'JsonlWriter', 'CsvWriter', 'TfEventsWriter', ...BROWSER_WRITER_VALUES,
+  'saveOptimizer', 'loadOptimizer', 'OPTIMIZER_STATE_FILES'];
 const NODE_TYPES = ['RunWritersOptions', 'RunWriterPaths', 'StepsSummary', 'CsvWriterOptions', 'TfEventsWriterOptions', 'StepWriter', 'TfEvent', 'TfSummary', 'TfSummaryValue'];
 
 // ---------------------------------------------------------------- helpers ---

@@ -20,6 +20,7 @@ export { globalNorm, clipByGlobalNorm, type GlobalNormOptions } from './clip/glo
 export { clipByNorm } from './clip/clip-by-norm.js';
 export { fusedNormAvailable, fusedScaleAvailable, type FusedOption } from './kernels/dispatch.js';
 export { GradclipArgumentError } from './core/errors.js';
+export { GradclipRecoveryError } from './core/errors.js';
 export type { GradContainer, NamedGrad } from './clip/containers.js';
 
 // ---- Optax-style gradient transformations.
@@ -32,9 +33,12 @@ export { withClipping, type ClippingOptions } from './optim/with-clipping.js';
 export type { OptimizerName } from './optim/optimizer-names.js';
 export { adamw, AdamW, type AdamWOptions } from './optim/adamw.js';
 export { fusedUpdateAvailable } from './optim/fused-update.js';
+export { withRecovery, RecoveringOptimizer, type WithRecoveryOptions, type RecoveryState } from './optim/recovery.js';
+export { saveOptimizerState, loadOptimizerState, type SavedOptimizerState, type LoadOptimizerStateOptions } from './optim/optimizer-state.js';
 
 // ---- Per-step statistics and their JSON codec.
 export { encodeStepStats, decodeStepStats, type StepStats, type EncodedStepStats, type JsonNumber } from './core/step-stats.js';
+export type { RecoveryEvent, RecoveryTrigger } from './core/step-stats.js';
 
 // ---- Diagnosis and thresholds.
 export {

@@ -25,6 +25,9 @@ export { JsonlWriter } from './monitor/writers/jsonl-writer-node.js';
 export { CsvWriter, type CsvWriterOptions } from './monitor/writers/csv-writer-node.js';
 export { TfEventsWriter, type TfEventsWriterOptions } from './monitor/writers/tf-events-writer-node.js';
 
+// ---- Optimizer state files (saveOptimizerState / loadOptimizerState to a folder).
+export { saveOptimizer, loadOptimizer, OPTIMIZER_STATE_FILES } from './optim/optimizer-files-node.js';
+
 // ---- The browser-safe writers (also in the main entry).
 export { MemoryWriter, MultiWriter, combineWriters, type StepWriter } from './monitor/writers/types.js';
 export { encodeJsonlLine } from './monitor/writers/jsonl.js';

@@ -14,6 +14,27 @@ export class GradclipArgumentError extends Error {
   }
 }
 
+/**
+ * Thrown by `withRecovery` when training cannot be rescued: more than
+ * `maxRecoveries` rollbacks were needed, or no kept snapshot is finite. The
+ * variables are left at the newest finite snapshot (when there is one), so
+ * the model can still be saved. A class of its own, not a
+ * {@link GradclipArgumentError}: the arguments were fine, the run diverged
+ * (an app maps argument errors to "bad input" and this one to a diverged run).
+ */
+export class GradclipRecoveryError extends Error {
+  /** Rollbacks performed before giving up. */
+  readonly recoveries: number;
+  /** The step (`StepStats.step`) whose check failed last. */
+  readonly step: number;
+  constructor(message: string, recoveries: number, step: number) {
+    super(message);
+    this.name = 'GradclipRecoveryError';
+    this.recoveries = recoveries;
+    this.step = step;
+  }
+}
+
 /** A short description of a received value for error messages: numbers as written, strings quoted, else the type. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);

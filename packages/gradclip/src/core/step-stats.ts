@@ -41,9 +41,32 @@ export interface StepStats {
   accumulated?: boolean;
   /** Per-variable L2 norms of the pre-clip gradients, keyed by variable name. */
   layerNorms?: Record<string, number>;
+  /**
+   * Set on the step that triggered a rollback of `withRecovery`: the
+   * variables and optimizer state were restored to the snapshot taken after
+   * step `toStep`, so the updates of steps `toStep + 1 .. step` (this one
+   * included, `lostSteps` of them) were dropped. Their records stay in the
+   * stream as they were. Absent on every other step.
+   */
+  recovered?: RecoveryEvent;
   /** Wall-clock time of the step in milliseconds since the epoch. */
   time?: number;
 }
+
+/** What made `withRecovery` roll back: a non-finite loss or gradient norm, or a spike of the loss or of the gradient norm. */
+export type RecoveryTrigger = 'nonfinite' | 'lossSpike' | 'gradSpike';
+
+/** A rollback of `withRecovery`, recorded in {@link StepStats.recovered}. */
+export interface RecoveryEvent {
+  /** The step after which the restored snapshot was taken (0: before the first step). */
+  toStep: number;
+  /** Steps whose updates were dropped, `step − toStep` (the triggering step included). */
+  lostSteps: number;
+  /** Which check fired. */
+  trigger: RecoveryTrigger;
+}
+
+const TRIGGERS: readonly string[] = ['nonfinite', 'lossSpike', 'gradSpike'];
 
 /** JSON-safe form of a number: finite numbers stay numbers, the rest become strings. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -96,6 +119,7 @@ export function encodeStepStats(s: StepStats): EncodedStepStats {
     skipped: s.skipped,
   };
   if (s.accumulated === true) out.accumulated = true;
+  if (s.recovered !== undefined) out.recovered = { ...s.recovered };
   if (s.layerNorms) {
     // fromEntries defines own properties, so a layer named "__proto__" stays an ordinary key.
     out.layerNorms = Object.fromEntries(Object.entries(s.layerNorms).map(([k, v]) => [k, encodeNumber(v)]));
@@ -124,6 +148,7 @@ export function decodeStepStats(o: unknown): StepStats {
     skipped: r.skipped === true,
   };
   if (r.accumulated === true) out.accumulated = true;
+  if (r.recovered !== undefined && r.recovered !== null) out.recovered = decodeRecovery(r.recovered);
   if (r.layerNorms !== undefined && r.layerNorms !== null) {
     if (typeof r.layerNorms !== 'object') throw new GradclipArgumentError('decodeStepStats: field "layerNorms" must be an object');
     const entries: Array<[string, number]> = [];
@@ -135,4 +160,15 @@ export function decodeStepStats(o: unknown): StepStats {
   }
   if (typeof r.time === 'number') out.time = r.time;
   return out;
+}
+
+function decodeRecovery(v: unknown): RecoveryEvent {
+  const r = v as Partial<Record<keyof RecoveryEvent, unknown>> | null;
+  const count = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (typeof r !== 'object' || r === null || !count(r.toStep) || !count(r.lostSteps) || typeof r.trigger !== 'string' || !TRIGGERS.includes(r.trigger)) {
+    throw new GradclipArgumentError(
+      `decodeStepStats: field "recovered" must be {toStep, lostSteps, trigger} with integer steps >= 0 and trigger one of ${TRIGGERS.join(', ')}`,
+    );
+  }
+  return { toStep: r.toStep as number, lostSteps: r.lostSteps as number, trigger: r.trigger as RecoveryTrigger };
 }

@@ -3,3 +3,5 @@ export { withClipping, kerasClipTransform, type ClippingOptions } from './with-c
 export type { OptimizerName } from './optimizer-names.js';
 export { AdamW, adamw, type AdamWOptions } from './adamw.js';
 export { applyClippedUpdate, fusedUpdateAvailable, fusableOptimizerKind, type FusableOptimizerKind } from './fused-update.js';
+export { RecoveringOptimizer, withRecovery, type WithRecoveryOptions } from './recovery.js';
+export { saveOptimizerState, loadOptimizerState, type SavedOptimizerState } from './optimizer-state.js';

@@ -3,7 +3,7 @@ import { Optimizer, serialization } from '@tensorflow/tfjs-core';
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { decodeConfigJson, encodeConfigJson } from '../core/config-codec.js';
-import { GradclipArgumentError, requireFloatTensor } from '../core/errors.js';
+import { GradclipArgumentError, requireFloatTensor, requireInteger, requireRecord } from '../core/errors.js';
 import type { StepStats } from '../core/step-stats.js';
 import { disposeDroppedState, disposeInfo, disposeUnlessKept } from '../transforms/info.js';
 import { transformFromSpec } from '../transforms/registry.js';
@@ -283,6 +283,26 @@ export class TransformingOptimizer extends Optimizer {
     const previous = this.state;
     this.state = state;
     disposeDroppedState(previous, state);
+  }
+
+  /**
+   * Sets the step counters ({@link steps}, {@link skippedSteps},
+   * {@link accumulatedSteps}), as a restored run continues them
+   * (`loadOptimizerState` calls it). Each must be an integer >= 0, and
+   * skipped + accumulated <= steps.
+   */
+  setStepCounts(counts: { steps: number; skippedSteps: number; accumulatedSteps: number }): void {
+    const fn = 'TransformingOptimizer.setStepCounts';
+    const c = requireRecord(fn, 'counts', counts, 'a record {steps, skippedSteps, accumulatedSteps}');
+    const steps = requireInteger(fn, 'counts.steps', c.steps, 0, 'pass the saved step count');
+    const skipped = requireInteger(fn, 'counts.skippedSteps', c.skippedSteps, 0, 'pass the saved count of skipped steps');
+    const accumulated = requireInteger(fn, 'counts.accumulatedSteps', c.accumulatedSteps, 0, 'pass the saved count of accumulation micro-steps');
+    if (skipped + accumulated > steps) {
+      throw new GradclipArgumentError(`${fn}: skippedSteps + accumulatedSteps (${skipped + accumulated}) exceed steps (${steps}); pass the counts of one saved optimizer`);
+    }
+    this.stepCount = steps;
+    this.skippedCount = skipped;
+    this.accumulatedCount = accumulated;
   }
 
   /** The inner optimizer's weights (its slot variables), as `tf.Optimizer.getWeights`; the transform's state is {@link getTransformState}. */

@@ -38,13 +38,16 @@ export const TB_TAGS = {
   skipped: 'grad/skipped',
   /** Prefix of the per-layer norm tags: `grad_norm/layer/<variable name>`. */
   layerPrefix: 'grad_norm/layer/',
+  /** `StepStats.recovered.lostSteps`, written only on a step that rolled back (`withRecovery`). */
+  recoveredLostSteps: 'recovery/lost_steps',
 } as const;
 
 /**
  * The scalars written for one step, in this order: `loss`,
  * `grad_norm/pre_clip`, `grad_norm/post_clip`, `grad_norm/clip_coef` (each
  * only when not `null`), `grad/clipped`, `grad/skipped` (0 or 1), then
- * `grad_norm/layer/<name>` for every entry of `layerNorms` in insertion order.
+ * `grad_norm/layer/<name>` for every entry of `layerNorms` in insertion order,
+ * and `recovery/lost_steps` on a step that rolled back (`StepStats.recovered`).
  * Non-finite values are kept (TensorBoard plots NaN/Inf); values are stored as
  * float32 on disk.
  *
@@ -65,6 +68,7 @@ export function stepStatsToSummaryValues(stats: StepStats): TfSummaryValue[] {
   if (stats.layerNorms) {
     for (const [name, v] of Object.entries(stats.layerNorms)) add(TB_TAGS.layerPrefix + name, v);
   }
+  if (stats.recovered !== undefined) add(TB_TAGS.recoveredLostSteps, stats.recovered.lostSteps);
   return out;
 }
 
