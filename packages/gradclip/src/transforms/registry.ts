@@ -16,7 +16,14 @@ export function registerTransform(type: string, factory: TransformFactory): void
   FACTORIES.set(type, factory as unknown as (...args: unknown[]) => GradientTransformation);
 }
 
-/** Rebuilds a transform from its spec; unknown types give an error listing the known ones. */
+/**
+ * Rebuilds a transform from its spec; unknown types give an error listing the
+ * known ones. Each built-in transform registers itself when its module loads:
+ * in Node every built-in is registered once `gradclip` is imported; a browser
+ * bundle keeps only the transforms its code references (plus `chain`,
+ * `monitor` and the three clips, always), so code that loads a saved model
+ * using, say, `autoClip` must reference `transforms.autoClip` somewhere.
+ */
 export function transformFromSpec(spec: TransformSpec): GradientTransformation {
   const r = requireRecord('transformFromSpec', 'spec', spec, 'a TransformSpec {type, args} (a transform\'s .spec)');
   if (typeof r.type !== 'string' || !Array.isArray(r.args)) {
@@ -26,7 +33,7 @@ export function transformFromSpec(spec: TransformSpec): GradientTransformation {
   if (!f) {
     throw new GradclipArgumentError(
       `transformFromSpec: unknown transform type "${spec.type}"; registered types: ${[...FACTORIES.keys()].sort().join(', ')}. ` +
-        'Register custom transforms with registerTransform(type, factory) before loading.',
+        'Register custom transforms with registerTransform(type, factory) before loading; in a browser bundle, reference the built-in transform (e.g. transforms.autoClip) so the bundler keeps it.',
     );
   }
   return f(...spec.args);
