@@ -54,7 +54,7 @@ before(() => {
   writeFileSync(fx.good, 'the quick brown fox jumps over the lazy dog. '.repeat(100));
 });
 
-const CLIP_FORMS = /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>/;
+const CLIP_FORMS = /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>, adagc:<lambdaRel>/;
 
 /** [argv, pattern of the one stderr line]: every row exits 2. */
 const MATRIX: (readonly [string[], RegExp])[] = [
@@ -99,7 +99,7 @@ const MATRIX: (readonly [string[], RegExp])[] = [
   [['train', '--task', 'charlm', '--length', '5000'], /too large for memory: .*transformer MLP and attention/],
   // flags that have no effect
   [['train', '--optimizer', 'adam', '--momentum', '0.5'], /--momentum has no effect: only --optimizer momentum uses it \(this run uses --optimizer adam\)/],
-  [['train', '--weight-decay', '0.1'], /--weight-decay has no effect: only --optimizer adamw uses it/],
+  [['train', '--weight-decay', '0.1'], /--weight-decay has no effect: only --optimizer adamw and stableadamw use it/],
   [['train', '--cliff-w', '3'], /--cliff-w has no effect: it sets the starting point of --task cliff/],
   [['train', '--cliff-b', '1'], /--cliff-b has no effect/],
   [['train', '--task', 'charlm', '--hidden', '30'], /--hidden has no effect: the transformer's width is fixed \(64\)/],

@@ -74,7 +74,7 @@ describe('gradclip train', () => {
   for (const [args, pattern] of [
     [['train', '--task', 'adding'], /Allowed choices are addition, multiplication/],
     [['train', '--model', 'mlp'], /Allowed choices are rnn, lstm, gru, transformer/],
-    [['train', '--clip', 'norm:abc'], /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>/],
+    [['train', '--clip', 'norm:abc'], /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>, adagc:<lambdaRel>/],
     [['train', '--clip', 'clamp:1'], /valid forms are none, norm:<max>/],
     [['train', '--nonsense'], /unknown option '--nonsense'/],
     [['train', '--task', 'addition', '--model', 'transformer'], /needs --task charlm/],

@@ -20,15 +20,18 @@ describe('clip specs', () => {
     assert.deepEqual(parseClipSpec('autoclip:10'), { kind: 'autoclip', value: 10, text: 'autoclip:10' });
     assert.deepEqual(parseClipSpec('agc:0.01'), { kind: 'agc', value: 0.01, text: 'agc:0.01' });
     assert.deepEqual(parseClipSpec('zclip:2.5'), { kind: 'zclip', value: 2.5, text: 'zclip:2.5' });
+    assert.deepEqual(parseClipSpec('adagc:1.05'), { kind: 'adagc', value: 1.05, text: 'adagc:1.05' });
+    assert.deepEqual(parseClipList('none,adagc:1.05,agc:0.01').map((s) => s.kind), ['none', 'adagc', 'agc']);
     assert.deepEqual(parseClipList('none, norm:1').map((s) => s.text), ['none', 'norm:1']);
   });
-  for (const bad of ['', 'norm', 'norm:', 'norm:-1', 'norm:0', 'norm:NaN', 'clamp:1', 'autoclip:150', 'value:x']) {
+  for (const bad of ['', 'norm', 'norm:', 'adagc', 'adagc:0', 'adagc:-1', 'norm:-1', 'norm:0', 'norm:NaN', 'clamp:1', 'autoclip:150', 'value:x']) {
     it(`rejects "${bad}" naming the valid forms`, () => {
-      assert.throws(() => parseClipSpec(bad), /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>|percentile must be in/);
+      assert.throws(() => parseClipSpec(bad), /valid forms are none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>, adagc:<lambdaRel>|percentile must be in/);
     });
   }
   it('builds transforms whose names say what they do', () => {
     assert.equal(clipTransform(parseClipSpec('norm:2')).name, 'chain(clipByGlobalNorm(2))');
+    assert.match(clipTransform(parseClipSpec('adagc:1.05')).name, /^chain\(adaGC\(/);
     assert.equal(clipTransform(parseClipSpec('none'), { skipNonFinite: true }).name.startsWith('chain(skipNonFinite'), true);
   });
 });

@@ -64,7 +64,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
 
   addRunOptions(
     program.command('compare').description('run the same model, data and seed under each clipping method and write one comparison report'),
-    'comma-separated clip specs, e.g. none,norm:1.0,value:0.5,autoclip:10,zclip:2.5',
+    'comma-separated clip specs, e.g. none,norm:1.0,value:0.5,autoclip:10,zclip:2.5,adagc:1.05',
   )
     .option('--seeds <list>', 'run every method for each seed: 1,2,3 or 1-5')
     .option('--out <dir>', 'output folder, new or empty (default runs/compare-<task>-<model>)')

@@ -31,7 +31,7 @@ export function numParser(name: string, example = '0.01'): (v: string) => number
 }
 
 /** Adds the run flags of DESIGN.md section 4 (contract) to a command. */
-export function addRunOptions(cmd: Command, clipHelp = 'clipping: none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>'): Command {
+export function addRunOptions(cmd: Command, clipHelp = 'clipping: none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>, adagc:<lambdaRel>'): Command {
   return cmd
     .addOption(new Option('--task <name>', 'task').choices([...RUN_TASKS]).default('addition'))
     .addOption(new Option('--model <name>', 'model (charlm defaults to transformer)').choices([...MODEL_NAMES]))
@@ -47,10 +47,11 @@ export function addRunOptions(cmd: Command, clipHelp = 'clipping: none, norm:<ma
     .option('--eval-size <n>', 'fresh sequences for the error rate', intParser('eval-size', '1000'), 1000)
     .option('--eval-every <n>', 'evaluate every n steps (0: only at the end)', intParser('eval-every', '100'), 0)
     .option('--warmup <n>', 'linear learning-rate warm-up steps (default 100 for the transformer)', intParser('warmup', '100'))
-    .option('--weight-decay <wd>', 'AdamW decoupled weight decay (--optimizer adamw)', numParser('weight-decay', '0.01'), 0.01)
+    .option('--weight-decay <wd>', 'decoupled weight decay (--optimizer adamw or stableadamw)', numParser('weight-decay', '0.01'), 0.01)
     .option('--momentum <m>', 'momentum coefficient (--optimizer momentum)', numParser('momentum', '0.9'), 0.9)
     .option('--skip-non-finite', 'skip steps with NaN/Inf gradients instead of applying them', false)
     .option('--no-stop-on-divergence', 'keep training after a non-finite loss or weight')
+    .option('--recover', 'roll back to the last good snapshot on a non-finite loss or gradient norm (withRecovery: a snapshot every 10 steps, 2 kept, at most 5 rollbacks, then the run ends as diverged)', false)
     .option('--cliff-w <w>', 'cliff task: initial w', numParser('cliff-w', '6'), 6)
     .option('--cliff-b <b>', 'cliff task: initial b', numParser('cliff-b', '-2.93'), -2.93)
     .option('--text <file>', 'charlm: train on this UTF-8 text file instead of the generated text (the last 10% is held out for evaluation)')

@@ -10,27 +10,28 @@
  * | `autoclip:<percentile>` | AutoClip (Seetharaman et al. 2020, arXiv 2007.14469) |
  * | `agc:<lambda>` | adaptive gradient clipping (Brock et al. 2021, arXiv 2102.06171) |
  * | `zclip:<z>` | ZClip (Kumar et al. 2025, arXiv 2504.02507) |
+ * | `adagc:<lambdaRel>` | AdaGC (Wang et al. 2025, arXiv 2502.11034): per-tensor clipping at `lambdaRel` × an EMA of each tensor's norm, other options at their defaults |
  */
 import { GradclipArgumentError, transforms, type GradientTransformation } from 'gradclip';
 import { parseDecimal } from './numbers.js';
 
-const { adaptiveGradClip, autoClip, chain, clipByGlobalNorm, clipByValue, skipNonFinite, zClip } = transforms;
+const { adaGC, adaptiveGradClip, autoClip, chain, clipByGlobalNorm, clipByValue, skipNonFinite, zClip } = transforms;
 
 /** The clipping methods of the `--clip` flag. */
-export const CLIP_KINDS = ['none', 'norm', 'value', 'autoclip', 'agc', 'zclip'] as const;
+export const CLIP_KINDS = ['none', 'norm', 'value', 'autoclip', 'agc', 'zclip', 'adagc'] as const;
 /** One of {@link CLIP_KINDS}. */
 export type ClipKind = (typeof CLIP_KINDS)[number];
 
 /** A parsed `--clip` value. */
 export interface ClipSpec {
   kind: ClipKind;
-  /** The method's parameter (threshold, percentile, λ or z); undefined for `none`. */
+  /** The method's parameter (threshold, percentile, λ, z or AdaGC's λ_rel); undefined for `none`. */
   value?: number;
   /** The text it was parsed from, normalised (e.g. `norm:1`). */
   text: string;
 }
 
-const USAGE = 'none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>';
+const USAGE = 'none, norm:<max>, value:<v>, autoclip:<percentile>, agc:<lambda>, zclip:<z>, adagc:<lambdaRel>';
 
 /** Parses one `--clip` value; errors list the valid forms. The number after the colon is decimal (`norm:0x10` is an error). */
 export function parseClipSpec(text: string): ClipSpec {
@@ -104,6 +105,9 @@ export function clipTransform(spec: ClipSpec, options: ClipTransformOptions = {}
       break;
     case 'zclip':
       t = zClip({ zThresh: spec.value as number });
+      break;
+    case 'adagc':
+      t = adaGC({ lambdaRel: spec.value as number });
       break;
   }
   const members: GradientTransformation[] = [];

@@ -15,7 +15,7 @@ import { parseDecimal } from './numbers.js';
 /** Tasks the runner knows: Pascanu et al.'s six, the cliff, and charlm. */
 export const RUN_TASKS = [...TASK_NAMES, 'cliff', 'charlm'] as const;
 /** Optimizers the runner knows. */
-export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adamw'] as const;
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adamw', 'stableadamw'] as const;
 /** One of {@link OPTIMIZER_NAMES}. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
@@ -49,7 +49,7 @@ export interface RunConfig {
   evalEvery: number;
   /** Linear learning-rate warm-up steps. @default 0 (100 for the transformer) */
   warmup: number;
-  /** AdamW decoupled weight decay. @default 0.01 */
+  /** Decoupled weight decay of `adamw` and `stableadamw`. @default 0.01 */
   weightDecay: number;
   /** Momentum coefficient for the `momentum` optimizer. @default 0.9 */
   momentum: number;
@@ -57,6 +57,15 @@ export interface RunConfig {
   skipNonFinite: boolean;
   /** Stop at the first non-finite loss or weight. @default true */
   stopOnDivergence: boolean;
+  /**
+   * Wrap the optimizer with the library's `withRecovery` (`--recover`,
+   * DESIGN.md section 8): a non-finite loss or gradient norm rolls the
+   * weights and optimizer state back to the last good snapshot (see
+   * {@link RECOVERY_OPTIONS}); past `maxRecoveries` rollbacks the run ends
+   * as diverged. The summary counts the rollbacks in `recoveries`.
+   * @default false
+   */
+  recover: boolean;
   /** Cliff: starting weight w0. @default 6 */
   cliffW: number;
   /** Cliff: starting bias b0. @default -2.93 */
@@ -89,9 +98,17 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
   momentum: 0.9,
   skipNonFinite: false,
   stopOnDivergence: true,
+  recover: false,
   cliffW: 6,
   cliffB: -2.93,
 });
+
+/**
+ * The `withRecovery` options of a run with `recover` (the library's
+ * defaults, written out): roll back on a non-finite loss or gradient norm,
+ * a snapshot every 10 good steps, 2 kept, at most 5 rollbacks.
+ */
+export const RECOVERY_OPTIONS = Object.freeze({ on: ['nonfinite'] as const, snapshotEvery: 10, keep: 2, maxRecoveries: 5 });
 
 /** What a configuration is resolved for: a training run, or `gradclip calibrate` (unclipped steps, no evaluation). */
 export type RunPurpose = 'train' | 'calibrate';
@@ -175,6 +192,7 @@ function noEffectReason(key: string, c: RunConfig, purpose: RunPurpose): string 
       evalEvery: 'calibrate evaluates nothing',
       warmup: 'calibrate runs at the constant --lr',
       stopOnDivergence: 'calibrate always runs all --steps',
+      recover: 'calibrate trains on a copy of the weights and rolls nothing back',
     };
     if (why[key]) return why[key];
   }
@@ -183,7 +201,7 @@ function noEffectReason(key: string, c: RunConfig, purpose: RunPurpose): string 
     case 'momentum':
       return c.optimizer === 'momentum' ? null : `only --optimizer momentum uses it (this run uses --optimizer ${c.optimizer})`;
     case 'weightDecay':
-      return c.optimizer === 'adamw' ? null : `only --optimizer adamw uses it (decoupled weight decay; this run uses --optimizer ${c.optimizer})`;
+      return c.optimizer === 'adamw' || c.optimizer === 'stableadamw' ? null : `only --optimizer adamw and stableadamw use it (decoupled weight decay; this run uses --optimizer ${c.optimizer})`;
     case 'cliffW':
     case 'cliffB':
       return cliff ? null : `it sets the starting point of --task cliff (this run is --task ${c.task})`;
@@ -251,6 +269,7 @@ export function resolveRunConfig(partial: Partial<RunConfig>, options: ResolveRu
   requireFinite('cliffW', c.cliffW);
   requireFinite('cliffB', c.cliffB);
   if (typeof c.skipNonFinite !== 'boolean') throw new GradclipArgumentError(`skipNonFinite must be true or false, got ${String(c.skipNonFinite)}`);
+  if (typeof c.recover !== 'boolean') throw new GradclipArgumentError(`recover must be true or false, got ${String(c.recover)}`);
   if (typeof c.stopOnDivergence !== 'boolean') throw new GradclipArgumentError(`stopOnDivergence must be true or false, got ${String(c.stopOnDivergence)}`);
   checkInit(c);
   if (isTaskName(c.task)) {

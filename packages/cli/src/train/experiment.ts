@@ -9,11 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, getTotalNorm, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
+import { GradclipArgumentError, GradclipRecoveryError, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
 import { createRng, type Rng } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
-import { resolveRunConfig, type RunConfig } from './config.js';
+import { RECOVERY_OPTIONS, resolveRunConfig, type RunConfig } from './config.js';
 import { createOptimizer } from './optimizer.js';
 import { createProblem, type CorpusText, type Problem } from './problems/index.js';
 
@@ -51,6 +51,8 @@ export class Experiment {
   divergedAtStep: number | null = null;
   /** The optimizer (a TransformingOptimizer around the chosen optimizer). */
   readonly optimizer: TransformingOptimizer;
+  /** With `config.recover`: the `withRecovery` wrapper around {@link optimizer} that runs the steps; else null. */
+  readonly recovery: RecoveringOptimizer | null;
   private readonly problem: Problem;
   private readonly dataRng: Rng;
   private readonly evalSeed: number;
@@ -79,6 +81,17 @@ export class Experiment {
     const agcExclude = output === null ? [] : [output];
     const transform = clipTransform(parseClipSpec(c.clip), { skipNonFinite: c.skipNonFinite, agcExclude });
     this.optimizer = withTransforms(this.inner, transform, { layerNorms: true });
+    this.recovery = c.recover ? withRecovery(this.optimizer, { ...RECOVERY_OPTIONS, on: [...RECOVERY_OPTIONS.on] }) : null;
+  }
+
+  /** Rollbacks of `--recover` so far (0 without it). */
+  get recoveries(): number {
+    return this.recovery?.recoveries ?? 0;
+  }
+
+  /** Steps whose updates rollbacks dropped so far (0 without `--recover`). */
+  get lostSteps(): number {
+    return this.recovery?.lostSteps ?? 0;
   }
 
   /** The trainable variables, in forward order. */
@@ -103,7 +116,10 @@ export class Experiment {
 
   /**
    * Runs one optimizer step and returns its statistics (one host read of a
-   * few scalars). Marks the run diverged at the first non-finite loss or weight.
+   * few scalars). Marks the run diverged at the first non-finite loss or
+   * weight; with `recover`, a step that rolled back is not a divergence
+   * (its record carries `recovered`), and the run diverges when the
+   * recovery gives up (past `maxRecoveries`, or no finite snapshot).
    */
   step(): StepStats {
     if (this.disposed) throw new Error('Experiment.step: the experiment has been disposed');
@@ -111,17 +127,27 @@ export class Experiment {
     const n = this.stepsDone + 1;
     if (this.schedule) (this.inner as unknown as { learningRate: number }).learningRate = this.schedule(n);
     const { loss, free } = this.problem.batchLoss(this.dataRng, this.config.batch);
+    const runner = this.recovery ?? this.optimizer;
+    let gaveUp = false;
     try {
-      this.optimizer.minimize(loss, false, this.variables as Variable[]);
+      runner.minimize(loss, false, this.variables as Variable[]);
+    } catch (e) {
+      if (!(e instanceof GradclipRecoveryError) || this.recovery === null) throw e;
+      gaveUp = true;
     } finally {
       tf.dispose(free);
     }
-    const [s] = this.optimizer.drainStatsSync();
+    const [s] = runner.drainStatsSync();
     const stats: StepStats = { ...s, step: n, time: Date.now() };
     this.stats.push(stats);
     if (this.divergedAtStep === null) {
-      const lossBad = stats.loss !== null && !Number.isFinite(stats.loss);
-      if (lossBad || !this.weightsFinite()) this.divergedAtStep = n;
+      if (this.recovery !== null) {
+        // A rollback restored finite weights; non-finite weights after a good step trigger a rollback at the next step (checked at the last one).
+        if (gaveUp || (stats.recovered === undefined && n >= this.config.steps && !this.weightsFinite())) this.divergedAtStep = n;
+      } else {
+        const lossBad = stats.loss !== null && !Number.isFinite(stats.loss);
+        if (lossBad || !this.weightsFinite()) this.divergedAtStep = n;
+      }
     }
     const every = this.config.evalEvery;
     if (every > 0 && n % every === 0 && this.divergedAtStep === null) this.evaluate();
@@ -191,7 +217,7 @@ export class Experiment {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.optimizer.dispose();
+    (this.recovery ?? this.optimizer).dispose();
     this.problem.dispose();
   }
 }

@@ -15,7 +15,8 @@ export type OptimizerConfig = Pick<RunConfig, 'optimizer' | 'lr' | 'momentum' | 
 /**
  * Builds the plain optimizer of a run (before clipping transforms are
  * wrapped around it): TF.js `sgd`, `momentum` or `adam` at `config.lr`, or
- * the library's decoupled-weight-decay `adamw`.
+ * the library's decoupled-weight-decay `adamw`, or `stableadamw`: that
+ * `adamw` with `updateClipping: true` (StableAdamW, Wortsman et al. 2023).
  */
 export function createOptimizer(config: OptimizerConfig): Optimizer {
   switch (config.optimizer) {
@@ -27,5 +28,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
       return tf.train.adam(config.lr);
     case 'adamw':
       return adamw({ learningRate: config.lr, weightDecay: config.weightDecay });
+    case 'stableadamw':
+      return adamw({ learningRate: config.lr, weightDecay: config.weightDecay, updateClipping: true });
   }
 }

@@ -39,6 +39,13 @@ export interface RunSummary extends Omit<StepsSummary, 'writer' | 'wallSeconds' 
   diverged: boolean;
   /** First step with a non-finite loss or weight, or null. */
   divergedAtStep: number | null;
+  /**
+   * Rollbacks of `--recover` (DESIGN.md section 8, **contract**): the steps
+   * whose record carries `recovered`; 0 without `--recover`.
+   */
+  recoveries: number;
+  /** Steps whose updates the rollbacks dropped (the sum of `recovered.lostSteps`); 0 without `--recover`. */
+  lostSteps: number;
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion), else null. */
   errorRate: number | null;
   /** Mean loss on the evaluation data at the end, or null. */
@@ -85,7 +92,15 @@ export interface SummaryInput {
 export function summarizeRun(r: SummaryInput): RunSummary {
   const norms = normSummary(r.stats.map((s) => s.preClipNorm));
   let skipped = 0;
-  for (const s of r.stats) if (s.skipped) skipped++;
+  let recoveries = 0;
+  let lostSteps = 0;
+  for (const s of r.stats) {
+    if (s.skipped) skipped++;
+    if (s.recovered !== undefined) {
+      recoveries++;
+      lostSteps += s.recovered.lostSteps;
+    }
+  }
   const last = r.stats[r.stats.length - 1];
   return {
     steps: r.stats.length,
@@ -98,6 +113,8 @@ export function summarizeRun(r: SummaryInput): RunSummary {
     clipRate: clipRate(r.stats) ?? 0,
     skippedSteps: skipped,
     nonFiniteSteps: r.stats.filter(isNonFiniteStep).length,
+    recoveries,
+    lostSteps,
     errorRate: finiteOrNull(r.finalEval?.errorRate),
     evalLoss: finiteOrNull(r.finalEval?.loss),
     entropyBaseline: r.entropyBaseline,
