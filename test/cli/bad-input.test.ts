@@ -100,6 +100,8 @@ const MATRIX: (readonly [string[], RegExp])[] = [
   // flags that have no effect
   [['train', '--optimizer', 'adam', '--momentum', '0.5'], /--momentum has no effect: only --optimizer momentum uses it \(this run uses --optimizer adam\)/],
   [['train', '--weight-decay', '0.1'], /--weight-decay has no effect: only --optimizer adamw and stableadamw use it/],
+  [['train', '--optimizer', 'stableadamw', '--momentum', '0.5'], /--momentum has no effect: only --optimizer momentum uses it \(this run uses --optimizer stableadamw\)/],
+  [['train', '--clip', 'adagc:0'], /invalid clip spec "adagc:0": adagc needs a finite number > 0/],
   [['train', '--cliff-w', '3'], /--cliff-w has no effect: it sets the starting point of --task cliff/],
   [['train', '--cliff-b', '1'], /--cliff-b has no effect/],
   [['train', '--task', 'charlm', '--hidden', '30'], /--hidden has no effect: the transformer's width is fixed \(64\)/],
@@ -162,6 +164,7 @@ const MATRIX: (readonly [string[], RegExp])[] = [
   [['calibrate', '--length', '5'], /--length must be at least 10 for --task addition/],
   [['calibrate', '--clip', 'bogus'], /--clip has no effect: calibrate runs unclipped steps/],
   [['calibrate', '--clip', 'norm:1'], /--clip has no effect: calibrate runs unclipped steps/],
+  [['calibrate', '--recover'], /--recover has no effect: calibrate trains on a copy of the weights/],
   [['calibrate', '--eval-size', '10'], /--eval-size has no effect: calibrate evaluates nothing/],
   [['calibrate', '--warmup', '5'], /--warmup has no effect: calibrate runs at the constant --lr/],
   [['calibrate', '--skip-non-finite'], /--skip-non-finite has no effect/],

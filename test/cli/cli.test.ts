@@ -71,6 +71,27 @@ describe('gradclip train', () => {
     assert.equal(lastJson(d.stdout).status, 'exploding');
   });
 
+  it('--recover: rollbacks counted in the summary and recorded in steps.jsonl; past 5 the run ends as diverged (exit 0)', () => {
+    const out = join(tmp, 'recover');
+    const r = run(['train', '--task', 'addition', '--init', 'normal:0.2', '--lr', '0.1', '--length', '20', '--steps', '100', '--clip', 'none', '--recover', '--eval-size', '50', '--out', out, '--json', '--no-progress', '--no-report']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = lastJson(r.stdout);
+    assert.equal(s.recoveries, 5);
+    assert.equal(s.diverged, true);
+    assert.equal(s.steps, s.divergedAtStep);
+    assert.equal((s.config as Record<string, unknown>).recover, true);
+    const lines = readFileSync(join(out, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; recovered?: { toStep: number; lostSteps: number; trigger: string } });
+    assert.equal(lines.length, s.steps);
+    const events = lines.filter((l) => l.recovered !== undefined);
+    assert.equal(events.length, 5);
+    for (const l of events) assert.equal(l.recovered?.trigger, 'nonfinite');
+    assert.equal(s.lostSteps, events.reduce((a, l) => a + (l.recovered?.lostSteps ?? 0), 0));
+    const plain = run(['train', '--clip', 'adagc:1.05', '--optimizer', 'stableadamw', '--weight-decay', '0.1', '--lr', '0.01', '--length', '12', '--batch', '4', '--steps', '5', '--eval-size', '20', '--out', join(tmp, 'stable'), '--json', '--no-progress', '--no-report']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(lastJson(plain.stdout).recoveries, 0);
+    assert.equal(lastJson(plain.stdout).diverged, false);
+  });
+
   for (const [args, pattern] of [
     [['train', '--task', 'adding'], /Allowed choices are addition, multiplication/],
     [['train', '--model', 'mlp'], /Allowed choices are rnn, lstm, gru, transformer/],

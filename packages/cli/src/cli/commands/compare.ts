@@ -116,9 +116,11 @@ export async function runComparison(f: CompareFlags, options: ComparisonOptions 
 
 /** Prints one row per run. */
 export function printComparison(runs: readonly LoadedRun[]): void {
+  // a column of rollbacks when the runs used --recover
+  const recover = runs.some((r) => r.summary.config.recover === true);
   const rows = runs.map((r) => {
     const s = r.summary;
-    return [
+    const row = [
       s.interrupted ? `${r.name} (interrupted at ${s.steps})` : r.name,
       s.diverged ? `yes (step ${s.divergedAtStep})` : 'no',
       formatNumber(s.finalLoss, CLI_DIGITS),
@@ -127,8 +129,11 @@ export function printComparison(runs: readonly LoadedRun[]): void {
       formatNumber(s.maxPreClipNorm, CLI_DIGITS),
       `${formatNumber(s.clipRate * 100, 3)}%`,
     ];
+    if (recover) row.push(`${s.recoveries} (${s.lostSteps} steps lost)`);
+    return row;
   });
-  console.log(table(['run', 'diverged', 'final loss', 'error rate', 'median norm', 'max norm', 'clip rate'], rows));
+  const head = ['run', 'diverged', 'final loss', 'error rate', 'median norm', 'max norm', 'clip rate'];
+  console.log(table(recover ? [...head, 'recoveries'] : head, rows));
 }
 
 /**

@@ -60,10 +60,11 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
   if (s.interrupted) console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps`);
   console.log(
     s.diverged
-      ? `DIVERGED at step ${s.divergedAtStep} (non-finite loss or weights)`
+      ? `DIVERGED at step ${s.divergedAtStep} (${config.recover ? `non-finite again after ${s.recoveries} rollbacks, the most --recover allows` : 'non-finite loss or weights'})`
       : `${s.interrupted ? 'ran' : 'finished'} ${s.steps} steps: final loss ${formatNumber(s.finalLoss, CLI_DIGITS)}${s.errorRate !== null ? `, error rate ${formatNumber(s.errorRate * 100, 3)}% on ${config.evalSize} fresh sequences` : ''}${s.evalLoss !== null ? `, eval loss ${formatNumber(s.evalLoss, CLI_DIGITS)}` : ''}`,
   );
   console.log(`pre-clip norm: median ${formatNumber(s.medianPreClipNorm, CLI_DIGITS)}, max ${formatNumber(s.maxPreClipNorm, CLI_DIGITS)}; clip rate ${formatNumber(s.clipRate * 100, 3)}%`);
+  if (config.recover) console.log(`recover: ${s.recoveries} rollback${s.recoveries === 1 ? '' : 's'} to the last good snapshot, ${s.lostSteps} step${s.lostSteps === 1 ? '' : 's'} lost`);
   console.log(`diagnosis: ${run.diagnosis.summary}`);
   if (f.report) console.log(`report: ${out}/${RUN_FILES.report}`);
   return code;
