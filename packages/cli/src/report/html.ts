@@ -144,6 +144,14 @@ function summaryCards(run: RunRecord): string {
     card('Max pre-clip norm', formatNumber(s.maxPreClipNorm, REPORT_DIGITS)),
     card('Skipped steps', String(s.skippedSteps), '', s.skippedSteps > 0 ? 'bad' : ''),
     card('NaN/Inf steps', String(s.nonFiniteSteps), '', s.nonFiniteSteps > 0 ? 'bad' : ''),
+  );
+  // --recover: rollbacks (a summary written before the field existed has none)
+  const recoveries = typeof s.recoveries === 'number' ? s.recoveries : 0;
+  if (s.config.recover === true || recoveries > 0) {
+    const lost = typeof s.lostSteps === 'number' ? s.lostSteps : 0;
+    cards.push(card('Recoveries', String(recoveries), `rollbacks, ${lost} steps lost`, recoveries > 0 ? 'bad' : ''));
+  }
+  cards.push(
     card('Wall time', fmtSeconds(s.wallSeconds)),
     card('Backend', s.backend),
   );

@@ -33,15 +33,17 @@ export interface DemoFlags {
   backend: string;
   /** Steps per run. @default 3000 */
   steps?: number;
+  /** Both runs with `withRecovery` (as `train --recover`). @default false */
+  recover?: boolean;
 }
 
 /** `gradclip demo`: the seed claim, live — the unclipped run diverges, the clipped one learns. Returns the exit code. */
 export async function demoCommand(f: DemoFlags): Promise<number> {
-  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, out: f.out ?? 'runs/demo', overwrite: f.overwrite ?? false, backend: f.backend, json: false, report: true, progress: true };
+  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, recover: f.recover ?? false, out: f.out ?? 'runs/demo', overwrite: f.overwrite ?? false, backend: f.backend, json: false, report: true, progress: true };
   const banner = (): void =>
     console.log(
       `gradclip demo: Pascanu et al. 2013 addition task (T=${flags.length}), tanh RNN with ${flags.hidden} units, init ${flags.init}, SGD lr ${flags.lr}, batch ${flags.batch}, ${flags.steps} steps, seed ${flags.seed}.\n` +
-        'Two runs with the same model, data and seed: no clipping, and clipping the global gradient norm at 1.0.\n',
+        `Two runs with the same model, data and seed: no clipping, and clipping the global gradient norm at 1.0${flags.recover ? '; both roll back to the last good snapshot on a non-finite step (--recover, at most 5 times)' : ''}.\n`,
     );
   const { out, runs, interrupted, exitCode } = await runComparison(flags, { quiet: true, onStart: banner });
   console.log('');
@@ -54,7 +56,10 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
     return exitCode;
   }
   if (none.summary.diverged) {
-    console.log(`Without clipping the gradient norm reached ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)} and training went non-finite at step ${none.summary.divergedAtStep}.`);
+    const rolled = flags.recover ? ` (after ${none.summary.recoveries} rollbacks that lost ${none.summary.lostSteps} steps)` : '';
+    console.log(`Without clipping the gradient norm reached ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)} and training went non-finite at step ${none.summary.divergedAtStep}${rolled}.`);
+  } else if (flags.recover && none.summary.recoveries > 0) {
+    console.log(`Without clipping the run went non-finite ${none.summary.recoveries} times and rolled back each time (${none.summary.lostSteps} steps lost); error rate ${formatNumber((none.summary.errorRate ?? NaN) * 100, 3)}%.`);
   } else {
     console.log(`Without clipping the run did not go non-finite this time (max gradient norm ${formatNumber(none.summary.maxPreClipNorm, CLI_DIGITS)}).`);
   }
