@@ -9,21 +9,11 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BACKENDS, tf, useBackend } from '../helpers/backends.js';
+import { rng } from '../helpers/rng.js';
 import { combineNorms, getTotalNorm, partialNorm, GradclipArgumentError, type PartialNorm } from 'gradclip';
 import { pNorm } from '../../packages/gradclip/src/core/norms.js';
 import { binaryExponent, normOfScaledSums } from '../../packages/gradclip/src/core/norms.js';
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function relClose(got: number, want: number, rel: number, what: string): void {
   if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: want NaN, got ${got}`);
