@@ -58,6 +58,8 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--json', 'print the JSON summary as the last line of stdout', false)
     .option('--no-report', `skip ${RUN_FILES.report} and the PNG charts`)
     .option('--no-progress', 'no progress bar')
+    .option('--checkpoint-every <n>', 'write checkpoint.json (weights, optimizer state, data position, evals) after every n steps', intParser('checkpoint-every', '0'))
+    .option('--resume <dir>', 'continue the run of <dir> from its checkpoint.json (its config.json gives the configuration; only --steps, --checkpoint-every, --backend, --json, --no-report, --no-progress may be given)')
     .action(async (opts, cmd: Command) => {
       ctx.exitCode = await (await import('./commands/train.js')).trainCommand(opts, givenOptions(cmd));
     });

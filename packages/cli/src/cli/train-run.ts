@@ -7,15 +7,20 @@
  * File-system failures (a full disk, a folder made read-only) become one
  * line naming the path (a {@link UsageError}, exit 2).
  */
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { diagnose } from 'gradclip';
 import { openRunWriters, type RunWriters } from 'gradclip/node';
 import { ClipRateWindow, formatNumber } from 'gradclip/internal';
-import { Experiment } from '../train/experiment.js';
+import { encodeJsonlLine, type StepStats } from 'gradclip';
+import { Experiment, type TrainingState } from '../train/experiment.js';
+import { CHECKPOINT_FILE } from '../run-folder/layout.js';
+import { writeRunFile } from '../run-folder/write.js';
 import type { RunConfig } from '../train/config.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
 import { describeIoError, findErrnoError, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
+import type { RunStart } from '../run-folder/types.js';
 import { CLI_DIGITS } from './format.js';
 import { UsageError } from './errors.js';
 import type { StopController } from './stop.js';
@@ -35,6 +40,10 @@ export interface TrainToFolderOptions {
   text?: LoadedText | null;
   /** The TF.js backend in use (recorded in `config.json` and the summary). */
   backend: string;
+  /** Write `checkpoint.json` (atomically) after every this many steps (0 or absent: never). */
+  checkpointEvery?: number;
+  /** Continue the run of `dir` from this checkpoint; `stats` are its step records up to the checkpoint's step. */
+  resume?: { state: TrainingState; stats: StepStats[]; start: RunStart };
 }
 
 /** A file-system error as a UsageError `cannot <verb> <path>: ...`; any other error as it is. */
@@ -69,7 +78,16 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
   let writers: RunWriters | null = null;
   let bar: cliProgress.SingleBar | null = null;
   try {
-    io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
+    const resume = opts.resume;
+    if (resume) {
+      exp.restoreState(resume.state, resume.stats);
+      // Keep the start record (with the extended --steps) and drop the step records written after the checkpoint.
+      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { ...resume.start, config: exp.config }));
+      io('write', runFile(dir, 'steps'), () => writeRunFile(dir, RUN_FILES.steps, resume.stats.map((s) => encodeJsonlLine(s) + '\n').join('')));
+    } else {
+      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
+    }
+    const every = opts.checkpointEvery ?? 0;
     writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true, summary: false }));
     bar = opts.progress
       ? new cliProgress.SingleBar(
@@ -86,7 +104,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         )
       : null;
     const none = formatNumber(null);
-    bar?.start(exp.config.steps, 0, { loss: none, norm: none, rate: none, status: '' });
+    bar?.start(exp.config.steps, exp.stepsDone, { loss: none, norm: none, rate: none, status: '' });
     const clipRate = new ClipRateWindow(100);
     while (!exp.done && !opts.stop?.requested) {
       const s = exp.step();
@@ -96,6 +114,13 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         throw new UsageError(`${describeIoError(e, 'write the step logs in', dir)}; the run stopped at step ${s.step} (gradclip report and diagnose read the steps written so far)`);
       }
       clipRate.push(s);
+      if (every > 0 && s.step % every === 0) {
+        const w = writers;
+        io('write', join(dir, CHECKPOINT_FILE), () => {
+          w.flush();
+          writeRunFile(dir, CHECKPOINT_FILE, JSON.stringify(exp.saveState()) + '\n');
+        });
+      }
       const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
       bar?.update(s.step, { loss: formatNumber(s.loss, CLI_DIGITS), norm: formatNumber(s.preClipNorm, CLI_DIGITS), rate: formatNumber(clipRate.rate, 2), status });
       // Let the progress bar and the signal handlers through after every step.

@@ -29,6 +29,15 @@
  * ```
  */
 
+/** A stream's position (see {@link Rng.getState}). */
+export interface RngState {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  spare: number | null;
+}
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -214,6 +223,27 @@ export class Rng {
       out.push(new Rng(a, b, c, 1));
     }
     return out;
+  }
+
+  /**
+   * The stream's position as plain JSON-safe data (the four sfc32 words and
+   * the kept Box–Muller variate, null when none): {@link setState} with it
+   * continues with the same outputs, in this process or another.
+   */
+  getState(): RngState {
+    return { a: this.a, b: this.b, c: this.c, d: this.d, spare: Number.isNaN(this.spare) ? null : this.spare };
+  }
+
+  /** Moves the stream to a position read with {@link getState}. @throws Error on a malformed state */
+  setState(state: RngState): void {
+    const words = [state.a, state.b, state.c, state.d];
+    if (!words.every((w) => Number.isInteger(w) && w >= -2147483648 && w <= 2147483647)) throw new Error('Rng.setState: the words a, b, c, d must be 32-bit signed integers');
+    if (state.spare !== null && !Number.isFinite(state.spare)) throw new Error('Rng.setState: spare must be a finite number or null');
+    this.a = state.a;
+    this.b = state.b;
+    this.c = state.c;
+    this.d = state.d;
+    this.spare = state.spare === null ? Number.NaN : state.spare;
   }
 
   /** An independent copy of this stream at its current position (same future outputs). */

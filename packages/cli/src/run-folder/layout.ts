@@ -19,6 +19,9 @@ export { RUN_FILES, chartPngFile, isTfEventsFile } from 'gradclip/internal';
  */
 export const RUN_START_FILE = 'config.json';
 
+/** The checkpoint of `gradclip train --checkpoint-every` (see `TrainingState`), replaced atomically at every checkpoint. */
+export const CHECKPOINT_FILE = 'checkpoint.json';
+
 /**
  * The marker of a comparison folder (`gradclip compare`, `demo`): written
  * when the comparison starts, with its methods, seeds and run folders (see

@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, GradclipRecoveryError, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
-import { createRng, type Rng } from '../core/random.js';
+import { GradclipArgumentError, GradclipRecoveryError, loadOptimizerState, saveOptimizerState, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
+import { createRng, type Rng, type RngState } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
 import { RECOVERY_OPTIONS, resolveRunConfig, type RunConfig } from './config.js';
@@ -35,6 +35,46 @@ export interface EvalResult {
   loss: number;
   /** Pascanu et al.'s error rate on fresh sequences (tasks with a criterion). */
   errorRate?: number;
+}
+
+/** One tensor of a {@link TrainingState}: its bytes (float32 or int32, little-endian) in base64. */
+export interface EncodedTensor {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: string;
+}
+
+/**
+ * Everything a run needs to continue bit-identically after step `step`
+ * (`gradclip train --checkpoint-every`): the weights, the optimizer and
+ * transform state (`saveOptimizerState`), the data stream's position and the
+ * evaluations so far. The step statistics are not in it: they are the
+ * records of `steps.jsonl` up to `step`.
+ */
+export interface TrainingState {
+  format: 'gradclip-training-state';
+  version: 1;
+  step: number;
+  divergedAtStep: number | null;
+  dataRng: RngState;
+  evals: EvalResult[];
+  weights: EncodedTensor[];
+  optimizer: { json: string; tensors: EncodedTensor[] };
+}
+
+function encodeTensor(name: string, t: Tensor): EncodedTensor {
+  if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`checkpoint: tensor ${name} has dtype ${t.dtype}; only float32 and int32 are saved`);
+  const v = t.dataSync() as Float32Array | Int32Array;
+  return { name, shape: [...t.shape], dtype: t.dtype, data: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+}
+
+function decodeTensor(e: EncodedTensor): Tensor {
+  const buf = Buffer.from(e.data, 'base64');
+  const bytes = new Uint8Array(buf.length);
+  bytes.set(buf);
+  const values = e.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+  return tf.tensor(values, e.shape, e.dtype);
 }
 
 let instanceCounter = 0;
@@ -152,6 +192,64 @@ export class Experiment {
     const every = this.config.evalEvery;
     if (every > 0 && n % every === 0 && this.divergedAtStep === null) this.evaluate();
     return stats;
+  }
+
+  /** The state to continue this run from after the current step (see {@link TrainingState}; host reads of the weights and the optimizer state). */
+  saveState(): TrainingState {
+    const saved = saveOptimizerState(this.recovery ?? this.optimizer);
+    try {
+      return {
+        format: 'gradclip-training-state',
+        version: 1,
+        step: this.stepsDone,
+        divergedAtStep: this.divergedAtStep,
+        dataRng: this.dataRng.getState(),
+        evals: this.evals.map((e) => ({ ...e })),
+        weights: this.variables.map((v) => encodeTensor(v.name, v)),
+        optimizer: { json: saved.json, tensors: saved.tensors.map((t) => encodeTensor(t.name, t.tensor)) },
+      };
+    } finally {
+      tf.dispose(saved.tensors.map((t) => t.tensor));
+    }
+  }
+
+  /**
+   * Continues a fresh experiment of the same configuration from `state`:
+   * `stats` are the step records 1..state.step (from `steps.jsonl`).
+   *
+   * @throws GradclipArgumentError when the state does not fit this run
+   */
+  restoreState(state: TrainingState, stats: readonly StepStats[]): void {
+    if (this.stepsDone !== 0) throw new GradclipArgumentError('Experiment.restoreState: the experiment has already taken steps');
+    if (state.format !== 'gradclip-training-state' || state.version !== 1) throw new GradclipArgumentError('the checkpoint is not a gradclip training state (version 1)');
+    if (stats.length !== state.step || stats.some((s, i) => s.step !== i + 1)) {
+      throw new GradclipArgumentError(`the checkpoint is at step ${state.step} but the step log holds ${stats.length} records 1..${stats.length} up to it`);
+    }
+    const vars = this.variables;
+    if (state.weights.length !== vars.length) throw new GradclipArgumentError(`the checkpoint holds ${state.weights.length} weights, this run's model has ${vars.length}`);
+    const names: Record<string, string> = {};
+    vars.forEach((v, i) => {
+      const w = state.weights[i];
+      if (w.shape.length !== v.shape.length || w.shape.some((d, j) => d !== v.shape[j])) {
+        throw new GradclipArgumentError(`checkpoint weight ${w.name} has shape [${w.shape.join(', ')}], the model's ${v.name} has [${v.shape.join(', ')}]`);
+      }
+      names[w.name] = v.name;
+    });
+    vars.forEach((v, i) => {
+      const t = decodeTensor(state.weights[i]);
+      v.assign(t);
+      t.dispose();
+    });
+    const tensors = state.optimizer.tensors.map((e) => ({ name: e.name, tensor: decodeTensor(e) }));
+    try {
+      loadOptimizerState(this.recovery ?? this.optimizer, { json: state.optimizer.json, tensors }, { variableNames: names });
+    } finally {
+      tf.dispose(tensors.map((t) => t.tensor));
+    }
+    this.dataRng.setState(state.dataRng);
+    this.stats.push(...stats);
+    this.evals.push(...state.evals.map((e) => ({ ...e })));
+    this.divergedAtStep = state.divergedAtStep;
   }
 
   /** True when every weight is finite (one fused norm pass over the weights). */
