@@ -174,3 +174,24 @@ test('readStepsJsonl: text appended by another process mid-line is read on the n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('flow: timeNorms (non-finite ones included), growth and the spectral fields round-trip through steps.jsonl', () => {
+  const base: StepStats = { step: 7, loss: 1, preClipNorm: 2, postClipNorm: 1, clipCoef: 0.5, clipped: true, skipped: false };
+  const withFlow: StepStats = { ...base, flow: { timeNorms: [3e20, Infinity, 0, 1.5], growth: 1.9, spectralNorm: 1.41, spectralRadius: 1.2 } };
+  const noFit: StepStats = { ...base, step: 8, flow: { timeNorms: [0, 0, NaN], growth: null } };
+  const text = [withFlow, noFit, base].map((s) => encodeJsonlLine(s)).join('\n') + '\n';
+  assert.match(text, /"timeNorms":\[300000000000000000000,"Infinity",0,1\.5\]/);
+  const back = readStepsJsonl(text).steps;
+  assert.deepEqual(back[0].flow, withFlow.flow);
+  assert.equal(back[1].flow?.growth, null);
+  assert.ok(Number.isNaN(back[1].flow?.timeNorms[2]));
+  assert.equal('spectralNorm' in (back[1].flow ?? {}), false);
+  assert.equal(back[2].flow, undefined);
+});
+
+test('flow: a malformed flow object is refused with the field named', () => {
+  const line = JSON.stringify({ step: 1, loss: 1, preClipNorm: 1, postClipNorm: 1, clipCoef: 1, clipped: false, skipped: false, flow: { timeNorms: 'x', growth: 1 } });
+  const r = readStepsJsonl(line + '\n');
+  assert.equal(r.steps.length, 0);
+  assert.match(r.warnings.join('\n'), /line 1: .*"flow" must be/);
+});

@@ -38,7 +38,7 @@ export { saveOptimizerState, loadOptimizerState, type SavedOptimizerState, type 
 
 // ---- Per-step statistics and their JSON codec.
 export { encodeStepStats, decodeStepStats, type StepStats, type EncodedStepStats, type JsonNumber } from './core/step-stats.js';
-export type { RecoveryEvent, RecoveryTrigger } from './core/step-stats.js';
+export type { RecoveryEvent, RecoveryTrigger, GradientFlow, EncodedGradientFlow } from './core/step-stats.js';
 
 // ---- Diagnosis and thresholds.
 export {

@@ -49,6 +49,13 @@ export interface StepStats {
    * stream as they were. Absent on every other step.
    */
   recovered?: RecoveryEvent;
+  /**
+   * Gradient flow through time of a recurrent model, measured on this step
+   * (every `--flow-every` steps in the CLI, or by the user with
+   * `gradientFlow`): how strongly the loss's gradient reaches each time step.
+   * Absent on every other step.
+   */
+  flow?: GradientFlow;
   /** Wall-clock time of the step in milliseconds since the epoch. */
   time?: number;
 }
@@ -64,6 +71,49 @@ export interface RecoveryEvent {
   lostSteps: number;
   /** Which check fired. */
   trigger: RecoveryTrigger;
+}
+
+/**
+ * The gradient flow through time of one step (Pascanu, Mikolov & Bengio 2013,
+ * arXiv 1211.5063, section 2): backpropagation through time multiplies the
+ * state-to-state Jacobians, `∂L/∂h_t = J_{t+1}ᵀ ··· J_Tᵀ ∂L/∂h_T`, so with
+ * `‖J‖ > 1` the signal grows about `‖J‖^(T−t)` on its way back.
+ */
+export interface GradientFlow {
+  /**
+   * `timeNorms[t − 1] = ‖∂L/∂h_t‖₂` for t = 1..T, in time order: the total
+   * derivative of the loss with respect to the hidden state at step t
+   * (through every later step), summed over the batch.
+   */
+  timeNorms: number[];
+  /**
+   * The fitted growth factor per time step backward: `exp(−slope)` of the
+   * least-squares line through `(t, ln timeNorms[t − 1])` over the positive
+   * finite norms. Above 1 the gradient grows going back in time
+   * (exploding), below 1 it shrinks (vanishing). `null` when fewer than two
+   * norms are positive and finite.
+   */
+  growth: number | null;
+  /**
+   * Largest singular value of the state-to-state matrix: the recurrent
+   * weight matrix of a tanh RNN, the mean state-to-state Jacobian of a gated
+   * cell. Absent when not measured.
+   */
+  spectralNorm?: number;
+  /** Largest eigenvalue modulus of the same matrix. Absent when not measured. */
+  spectralRadius?: number;
+}
+
+/** The JSON form of a {@link GradientFlow} (non-finite numbers as strings). */
+export interface EncodedGradientFlow {
+  /** {@link GradientFlow.timeNorms}, each encoded with {@link JsonNumber}. */
+  timeNorms: JsonNumber[];
+  /** {@link GradientFlow.growth}, encoded with {@link JsonNumber}. */
+  growth: JsonNumber | null;
+  /** {@link GradientFlow.spectralNorm}, encoded with {@link JsonNumber}. */
+  spectralNorm?: JsonNumber;
+  /** {@link GradientFlow.spectralRadius}, encoded with {@link JsonNumber}. */
+  spectralRadius?: JsonNumber;
 }
 
 const TRIGGERS: readonly string[] = ['nonfinite', 'lossSpike', 'gradSpike'];
@@ -93,7 +143,7 @@ function encodeNullable(x: number | null): JsonNumber | null {
 }
 
 /** A StepStats record as written to JSON (non-finite numbers as strings). */
-export type EncodedStepStats = Omit<StepStats, 'loss' | 'preClipNorm' | 'postClipNorm' | 'clipCoef' | 'layerNorms'> & {
+export type EncodedStepStats = Omit<StepStats, 'loss' | 'preClipNorm' | 'postClipNorm' | 'clipCoef' | 'layerNorms' | 'flow'> & {
   /** {@link StepStats.loss}, encoded with {@link JsonNumber}. */
   loss: JsonNumber | null;
   /** {@link StepStats.preClipNorm}, encoded with {@link JsonNumber}. */
@@ -104,6 +154,8 @@ export type EncodedStepStats = Omit<StepStats, 'loss' | 'preClipNorm' | 'postCli
   clipCoef: JsonNumber | null;
   /** {@link StepStats.layerNorms}, each norm encoded with {@link JsonNumber}. */
   layerNorms?: Record<string, JsonNumber>;
+  /** {@link StepStats.flow}, its numbers encoded with {@link JsonNumber}. */
+  flow?: EncodedGradientFlow;
 };
 
 /** Converts a record to its JSON-safe form (one line of `steps.jsonl`). */
@@ -124,7 +176,15 @@ export function encodeStepStats(s: StepStats): EncodedStepStats {
     // fromEntries defines own properties, so a layer named "__proto__" stays an ordinary key.
     out.layerNorms = Object.fromEntries(Object.entries(s.layerNorms).map(([k, v]) => [k, encodeNumber(v)]));
   }
+  if (s.flow !== undefined) out.flow = encodeFlow(s.flow);
   if (s.time !== undefined) out.time = s.time;
+  return out;
+}
+
+function encodeFlow(f: GradientFlow): EncodedGradientFlow {
+  const out: EncodedGradientFlow = { timeNorms: f.timeNorms.map(encodeNumber), growth: encodeNullable(f.growth) };
+  if (f.spectralNorm !== undefined) out.spectralNorm = encodeNumber(f.spectralNorm);
+  if (f.spectralRadius !== undefined) out.spectralRadius = encodeNumber(f.spectralRadius);
   return out;
 }
 
@@ -158,7 +218,24 @@ export function decodeStepStats(o: unknown): StepStats {
     }
     out.layerNorms = Object.fromEntries(entries);
   }
+  if (r.flow !== undefined && r.flow !== null) out.flow = decodeFlow(r.flow);
   if (typeof r.time === 'number') out.time = r.time;
+  return out;
+}
+
+function decodeFlow(v: unknown): GradientFlow {
+  const bad = (why: string): never => {
+    throw new GradclipArgumentError(`decodeStepStats: field "flow" must be {timeNorms: number[], growth: number | null, spectralNorm?, spectralRadius?}: ${why}`);
+  };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('not an object');
+  const r = v as Record<string, unknown>;
+  if (!Array.isArray(r.timeNorms)) return bad('timeNorms is not an array');
+  const timeNorms = r.timeNorms.map((x) => decodeNumber(x) ?? bad('timeNorms holds a null'));
+  const out: GradientFlow = { timeNorms, growth: decodeNumber(r.growth) };
+  const sn = decodeNumber(r.spectralNorm);
+  if (sn !== null) out.spectralNorm = sn;
+  const sr = decodeNumber(r.spectralRadius);
+  if (sr !== null) out.spectralRadius = sr;
   return out;
 }
 
