@@ -110,7 +110,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--out <dir>', 'output folder, new or empty', 'runs/demo')
     .option('--overwrite', 'empty a non-empty --out first (only a folder that holds nothing but gradclip output)', false)
     .option('--steps <n>', 'steps per run (default 3000)', intParser('steps', '3000'))
-    .option('--recover', 'both runs roll back to the last good snapshot on a non-finite loss or gradient norm (as train --recover)', false)
+    .option('--recover', 'both runs roll back to the last good snapshot on a non-finite loss or gradient norm, halving the learning rate (as train --recover)', false)
     .addOption(new Option('--backend <name>', 'TF.js backend').choices([...CLI_BACKENDS]).default('wasm'))
     .action(async (opts) => {
       ctx.exitCode = await (await import('./commands/demo.js')).demoCommand(opts);
