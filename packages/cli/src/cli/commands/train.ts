@@ -115,7 +115,11 @@ function report(run: LoadedRun, config: RunConfig, out: string, f: TrainFlags, s
     return code;
   }
   console.log(`run folder: ${out}`);
-  if (s.interrupted) console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps`);
+  if (s.interrupted) {
+    const every = f.checkpointEvery ?? 0;
+    const resume = every > 0 && !s.diverged ? `; checkpointed: continue with gradclip train --resume ${out}` : '';
+    console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps${resume}`);
+  }
   console.log(
     s.diverged
       ? `DIVERGED at step ${s.divergedAtStep} (${config.recover ? `non-finite again after ${s.recoveries} rollbacks, the most --recover allows` : 'non-finite loss or weights'})`
