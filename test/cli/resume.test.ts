@@ -132,3 +132,19 @@ it('charlm on a --text file: stopped at 20, resumed to 30, equals the uninterrup
   assert.deepEqual(records(part), records(full));
   assert.deepEqual(b.summary, a.summary);
 });
+
+it('--recover with --checkpoint-every: the unclipped exploding run stopped between two rollbacks and resumed rolls back exactly as the uninterrupted one', () => {
+  const R = ['--task', 'addition', '--model', 'rnn', '--init', 'normal:0.2', '--length', '20', '--batch', '20', '--optimizer', 'sgd', '--lr', '0.1', '--clip', 'none', '--seed', '1', '--recover', '--eval-size', '50', '--backend', 'cpu', '--no-progress', '--no-report', '--json'];
+  const full = join(tmp, 'rec-full');
+  const part = join(tmp, 'rec-part');
+  const a = gc(['train', ...R, '--steps', '60', '--checkpoint-every', '30', '--out', full]);
+  assert.equal(a.code, 0, a.stderr);
+  const events = (records(full) as Array<{ step: number; recovered?: { toStep: number } }>).filter((r) => r.recovered !== undefined);
+  assert.ok(events.some((e) => e.step <= 30) && events.some((e) => e.step > 30 && (e.recovered?.toStep ?? 99) < 30), `rollbacks on both sides of step 30, one of them back past it: ${JSON.stringify(events)}`);
+  assert.equal(gc(['train', ...R, '--steps', '30', '--checkpoint-every', '30', '--out', part]).code, 0);
+  const b = gc(['train', '--resume', part, '--steps', '60', '--checkpoint-every', '30', '--no-progress', '--no-report', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(records(part), records(full));
+  assert.deepEqual(b.summary, a.summary);
+  assert.deepEqual(JSON.parse(readFileSync(join(part, 'checkpoint.json'), 'utf8')), JSON.parse(readFileSync(join(full, 'checkpoint.json'), 'utf8')));
+});
