@@ -99,10 +99,20 @@ describe('edges and bad input', () => {
     assert.ok(Number.isNaN(eigenvalues([Number.POSITIVE_INFINITY], 1).re[0]));
   });
   it('tiny and huge scales keep their relative accuracy', () => {
-    for (const s of [1e-150, 1e150]) {
+    for (const s of [1e-300, 1e-150, 1e150, 1e300]) {
       const a = [3 * s, 0, 0, -4 * s];
       close(spectralNorm(a, 2, 2), 4 * s, 1e-14, `norm at ${s}`);
       close(spectralRadius(a, 2), 4 * s, 1e-14, `radius at ${s}`);
+    }
+  });
+  it('the random 50 × 50 matrix scaled by 1e-200 and 1e200 has the scaled eigenvalues', () => {
+    const c = V.linalg.find((x) => x.name === 'lcg 50x50 scale 1.0');
+    assert.ok(c);
+    const a = caseMatrix(c);
+    const rho = c.spectralRadius as number;
+    for (const s of [1e-200, 1e200]) {
+      close(spectralRadius(a.map((x) => x * s), 50), rho * s, 1e-9, `scale ${s}`);
+      close(spectralNorm(a.map((x) => x * s), 50, 50), c.spectralNorm * s, 1e-10, `norm at scale ${s}`);
     }
   });
   it('bad arguments throw GradclipArgumentError naming them', () => {
