@@ -10,8 +10,8 @@
  * Householder reflections, then the Francis implicit double-shift QR
  * iteration with deflation at negligible sub-diagonal entries and an
  * exceptional shift every 10 iterations without deflation (which breaks
- * the cycles of permutations and rotations). Cost O(n³); a 200 × 200
- * matrix takes some tens of milliseconds.
+ * the cycles of permutations and rotations). Cost O(n³): a 50 × 50
+ * matrix takes a few milliseconds, a 200 × 200 one about 0.15 s.
  *
  * @module
  */
