@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, GradclipRecoveryError, loadOptimizerState, saveOptimizerState, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
+import { GradclipArgumentError, GradclipRecoveryError, loadOptimizerState, saveOptimizerState, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type GradientFlow, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
 import { createRng, type Rng, type RngState } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
@@ -115,6 +115,10 @@ export class Experiment {
     this.dataRng = dataRng;
     this.evalSeed = c.seed * 7919 + 104729;
     this.problem = createProblem(c, initRng, this.prefix, c.task === 'charlm' ? options.text : undefined);
+    if (c.flowEvery > 0 && !this.problem.supportsFlow) {
+      this.problem.dispose();
+      throw new GradclipArgumentError(`Experiment: flowEvery needs a recurrent model (rnn, lstm, gru) or the cliff; ${c.model} has no recurrent state`);
+    }
     this.inner = createOptimizer(c);
     this.schedule = c.warmup > 0 ? warmupSchedule({ peakLr: c.lr, warmupSteps: c.warmup }) : null;
     const output = this.problem.outputLayerName;
@@ -167,10 +171,13 @@ export class Experiment {
     const n = this.stepsDone + 1;
     // With --recover every rollback has multiplied the rate by lrFactor; the schedule keeps that factor.
     if (this.schedule) setLearningRate(this.inner, this.schedule(n) * RECOVERY_OPTIONS.lrFactor ** this.recoveries);
-    const { loss, free } = this.problem.batchLoss(this.dataRng, this.config.batch);
+    const { loss, free, flow } = this.problem.batchLoss(this.dataRng, this.config.batch);
     const runner = this.recovery ?? this.optimizer;
     let gaveUp = false;
+    let measured: GradientFlow | undefined;
     try {
+      // --flow-every: on this step's batch at the weights it starts from (reads no random stream, changes nothing).
+      if (this.flowDue(n) && flow !== undefined) measured = flow();
       runner.minimize(loss, false, this.variables as Variable[]);
     } catch (e) {
       if (!(e instanceof GradclipRecoveryError) || this.recovery === null) throw e;
@@ -180,6 +187,7 @@ export class Experiment {
     }
     const [s] = runner.drainStatsSync();
     const stats: StepStats = { ...s, step: n, time: Date.now() };
+    if (measured !== undefined) stats.flow = measured;
     this.stats.push(stats);
     if (this.divergedAtStep === null) {
       if (this.recovery !== null) {
@@ -193,6 +201,12 @@ export class Experiment {
     const every = this.config.evalEvery;
     if (every > 0 && n % every === 0 && this.divergedAtStep === null) this.evaluate();
     return stats;
+  }
+
+  /** True when step `n` measures the gradient flow: step 1 and every `flowEvery` steps (never with 0). */
+  flowDue(n: number): boolean {
+    const every = this.config.flowEvery;
+    return every > 0 && (n === 1 || n % every === 0);
   }
 
   /** The state to continue this run from after the current step (see {@link TrainingState}; host reads of the weights and the optimizer state). */
