@@ -41,10 +41,71 @@ it('a 40-step run stopped after step 20 and resumed equals the uninterrupted run
   assert.deepEqual(JSON.parse(readFileSync(join(part, 'evals.json'), 'utf8')), JSON.parse(readFileSync(join(full, 'evals.json'), 'utf8')));
 });
 
-it('--resume refuses run flags that the folder fixes', () => {
-  const r = gc(['train', '--resume', join(tmp, 'part'), '--lr', '0.1', '--steps', '60']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--lr cannot be combined with --resume/);
+it('--resume refuses run flags that the folder fixes, a shorter --steps, and folders it cannot continue (exit 2, one line saying what to do)', () => {
+  const part = join(tmp, 'part');
+  const cases: Array<[string[], RegExp]> = [
+    [['--resume', part, '--lr', '0.1', '--steps', '60'], /--lr cannot be combined with --resume/],
+    [['--resume', part, '--steps', '30'], /--steps 30 would cut the run short \(it was started with --steps 40\); give a larger --steps to extend it, or leave --steps out/],
+    [['--resume', part, '--backend', 'wasm'], /the run used --backend cpu; resuming on wasm would not continue it bit-identically: leave --backend out/],
+    [['--resume', join(tmp, 'nowhere')], /--resume .*nowhere: no such folder; give the run folder of a run trained with --checkpoint-every/],
+    [['--resume', join(part, 'steps.jsonl')], /steps\.jsonl is a file, not a folder/],
+  ];
+  for (const [args, re] of cases) {
+    const r = gc(['train', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+it('a checkpoint that is not one, or belongs to another run: exit 2 naming the file, and the folder is left as it was', () => {
+  const a = join(tmp, 'ck-a');
+  const b = join(tmp, 'ck-b');
+  assert.equal(gc(['train', ...T, '--steps', '20', '--checkpoint-every', '10', '--out', a]).code, 0);
+  assert.equal(gc(['train', ...T, '--steps', '30', '--checkpoint-every', '30', '--out', b]).code, 0);
+  const before = readFileSync(join(a, 'steps.jsonl'), 'utf8');
+  writeFileSync(join(a, 'checkpoint.json'), '{}');
+  let r = gc(['train', '--resume', a, '--steps', '40']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /checkpoint\.json is not a gradclip checkpoint \(no step\); train the run again with --checkpoint-every/);
+  writeFileSync(join(a, 'checkpoint.json'), readFileSync(join(b, 'checkpoint.json')));
+  r = gc(['train', '--resume', a, '--steps', '40']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /checkpoint\.json is at step 30 but .*steps\.jsonl holds 20 records up to it: the checkpoint belongs to another run/);
+  assert.equal(readFileSync(join(a, 'steps.jsonl'), 'utf8'), before);
+  assert.doesNotMatch(r.stderr, /internal error|at .*\.js:/);
+});
+
+it('one writer per folder: --resume and --overwrite are refused while a run writes into it; a stale lock (SIGKILL) is taken over', async () => {
+  const dir = join(tmp, 'locked');
+  const child = spawn(process.execPath, [CLI, 'train', ...T, '--steps', '100000', '--checkpoint-every', '5', '--out', dir], { stdio: 'ignore' });
+  try {
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (existsSync(join(dir, 'checkpoint.json'))) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 10);
+    });
+    const held = new RegExp(`another gradclip process \\(pid ${child.pid}, since .*\\) is writing into .*locked: wait for it to finish or stop it`);
+    let r = gc(['train', '--resume', dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, held);
+    r = gc(['train', ...T, '--steps', '10', '--out', dir, '--overwrite']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, held);
+    assert.ok(existsSync(join(dir, 'steps.jsonl')), 'the running run kept its files');
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+  }
+  assert.ok(existsSync(join(dir, '.gradclip-lock')), 'SIGKILL leaves the lock behind');
+  // the stale lock is taken over: the resume runs (stopped here by SIGTERM) and removes the lock when it ends
+  const lines = readFileSync(join(dir, 'steps.jsonl'), 'utf8').split('\n').length - 1;
+  const resumed = await interruptAfter(['train', '--resume', dir, '--backend', 'cpu', '--no-progress', '--no-report', '--json'], dir, lines + 2);
+  assert.equal(resumed.code, 143);
+  assert.ok(!existsSync(join(dir, '.gradclip-lock')), 'the lock is removed when the run ends');
 });
 
 /** Starts a run, sends SIGTERM once steps.jsonl holds `after` records, and resolves with the exit code and stdout. */
@@ -97,9 +158,12 @@ it('SIGTERM twice at random steps, each time resumed: the same records, evals, s
   assert.ok(s1.steps >= k1 && s1.steps < 60, why);
   const ck = JSON.parse(readFileSync(join(part, 'checkpoint.json'), 'utf8')) as { step: number };
   assert.equal(ck.step, s1.steps, `the stop step is checkpointed (${why})`);
-  const resumeArgs = ['train', '--resume', part, '--steps', '60', '--checkpoint-every', '20', '--backend', 'cpu', '--no-progress', '--no-report', '--json'];
+  // --checkpoint-every is kept in config.json: the resumed run checkpoints without being told again
+  const resumeArgs = ['train', '--resume', part, '--backend', 'cpu', '--no-progress', '--no-report', '--json'];
   const second = await interruptAfter(resumeArgs, part, k2);
   if (second.code === 143) {
+    const stopped = (JSON.parse(second.stdout.trim().split('\n').pop() as string) as { steps: number }).steps;
+    assert.equal((JSON.parse(readFileSync(join(part, 'checkpoint.json'), 'utf8')) as { step: number }).step, stopped, `the second stop is checkpointed too (${why})`);
     const b = gc(resumeArgs);
     assert.equal(b.code, 0, b.stderr);
     assert.deepEqual(b.summary, a.summary, why);

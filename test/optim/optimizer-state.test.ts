@@ -11,7 +11,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Optimizer, Sequential, Tensor } from '@tensorflow/tfjs';
@@ -158,6 +158,18 @@ describe('optimizer state: arguments', () => {
     tf.dispose(saved.tensors.map((t) => t.tensor));
     await assert.rejects(loadOptimizer(opt, join(dir, 'missing')), (e: unknown) => e instanceof GradclipArgumentError && /loadOptimizer: cannot read optimizer-state\.json/.test((e as Error).message));
     assert.ok(!existsSync(join(dir, 'missing')));
+    // with and without withRecovery: refused both ways, each saying what to do
+    const rec = withRecovery(withClipping(tf.train.adam(0.1), { globalClipnorm: 1 }));
+    const fromRec = saveOptimizerState(rec);
+    assert.throws(() => loadOptimizerState(opt, fromRec), /saved from a withRecovery optimizer .* this one has no withRecovery; wrap it the same way/);
+    tf.dispose(fromRec.tensors.map((t) => t.tensor));
+    const fromPlain = saveOptimizerState(opt);
+    assert.throws(() => loadOptimizerState(rec, fromPlain), /saved from an optimizer without withRecovery, and this one has it; load it into the optimizer inside the wrapper \(its \.core\)/);
+    tf.dispose(fromPlain.tensors.map((t) => t.tensor));
+    rec.dispose();
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    await assert.rejects(saveOptimizer(opt, file), (e: unknown) => e instanceof GradclipArgumentError && /saveOptimizer: dir ".*a-file" is a file, not a folder/.test((e as Error).message));
     opt.dispose();
     other.dispose();
     plain.dispose();

@@ -453,6 +453,7 @@ describe('withRecovery: arguments', () => {
     ['on unknown', () => withRecovery(tf.train.sgd(0.1), { on: ['nan' as never] }), /withRecovery: on must hold triggers among 'nonfinite', 'lossSpike', 'gradSpike', got "nan"/],
     ['on empty', () => withRecovery(tf.train.sgd(0.1), { on: [] }), /withRecovery: on must name at least one trigger/],
     ['lrFactor 0', () => withRecovery(tf.train.sgd(0.1), { lrFactor: 0 }), /withRecovery: lrFactor must be > 0/],
+    ['lrFactor 2', () => withRecovery(tf.train.sgd(0.1), { lrFactor: 2 }), /withRecovery: lrFactor must be in \(0, 1\], got 2: a rollback lowers the learning rate/],
     ['typo', () => withRecovery(tf.train.sgd(0.1), { snapshotevery: 3 } as never), /withRecovery: unknown option "snapshotevery".*did you mean "snapshotEvery"/],
     ['minHistory > window', () => withRecovery(tf.train.sgd(0.1), { window: 5, minHistory: 6 }), /withRecovery: minHistory \(6\) must not exceed window \(5\)/],
     ['not an optimizer', () => withRecovery({} as never), /withRecovery/],

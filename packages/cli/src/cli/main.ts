@@ -93,8 +93,8 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
 
   program
     .command('report')
-    .description(`rebuild ${RUN_FILES.report} from run folders (and a comparison report when several are given); a folder without ${RUN_FILES.summary} is reported from ${RUN_FILES.steps}, marked incomplete`)
-    .argument('<dirs...>', 'run folders')
+    .description(`rebuild ${RUN_FILES.report} from run folders (and a comparison report when several are given, or a comparison folder of compare/demo); a folder without ${RUN_FILES.summary} is reported from ${RUN_FILES.steps}, marked incomplete`)
+    .argument('<dirs...>', 'run folders, or one comparison folder')
     .option('--out <dir>', 'folder for the comparison report of two or more runs (default runs/comparison)')
     .action(async (dirs: string[], opts, cmd: Command) => {
       ctx.exitCode = await (await import('./commands/report.js')).reportCommand(dirs, opts, givenOptions(cmd));

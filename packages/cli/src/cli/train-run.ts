@@ -10,13 +10,14 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { diagnose } from 'gradclip';
+import { diagnose, GradclipArgumentError } from 'gradclip';
 import { openRunWriters, type RunWriters } from 'gradclip/node';
 import { ClipRateWindow, formatNumber } from 'gradclip/internal';
 import { encodeJsonlLine, type StepStats } from 'gradclip';
 import { Experiment, type TrainingState } from '../train/experiment.js';
 import { CHECKPOINT_FILE } from '../run-folder/layout.js';
 import { writeRunFile } from '../run-folder/write.js';
+import { acquireRunLock } from '../run-folder/lock.js';
 import type { RunConfig } from '../train/config.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
@@ -75,15 +76,33 @@ function yieldToEventLoop(): Promise<void> {
  */
 export async function trainToFolder(config: RunConfig, dir: string, opts: TrainToFolderOptions): Promise<LoadedRun> {
   const text = opts.text ?? null;
-  const exp = new Experiment(config, text ? { text: { text: text.file.text, source: text.source.path } } : {});
+  const lock = io('lock', dir, () => {
+    try {
+      return acquireRunLock(dir);
+    } catch (e) {
+      throw e instanceof GradclipArgumentError ? new UsageError(e.message) : e;
+    }
+  });
+  let exp: Experiment;
+  try {
+    exp = new Experiment(config, text ? { text: { text: text.file.text, source: text.source.path } } : {});
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   let writers: RunWriters | null = null;
   let bar: cliProgress.SingleBar | null = null;
   try {
     const resume = opts.resume;
     if (resume) {
-      exp.restoreState(resume.state, resume.stats);
+      try {
+        exp.restoreState(resume.state, resume.stats);
+      } catch (e) {
+        if (!(e instanceof GradclipArgumentError)) throw e;
+        throw new UsageError(`--resume ${dir}: ${join(dir, CHECKPOINT_FILE)} does not fit this run (${e.message}); train the run again with --checkpoint-every <n>`);
+      }
       // Keep the start record (with the extended --steps) and drop the step records written after the checkpoint.
-      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { ...resume.start, config: exp.config }));
+      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { ...resume.start, config: exp.config, checkpointEvery: opts.checkpointEvery ?? 0 }));
       io('write', runFile(dir, 'steps'), () => writeRunFile(dir, RUN_FILES.steps, resume.stats.map((s) => encodeJsonlLine(s) + '\n').join('')));
       // TensorBoard reads every event file of the folder: replace them by one holding the kept records, so no step appears twice.
       io('rewrite the TensorBoard events in', dir, () => {
@@ -93,7 +112,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         tb.close();
       });
     } else {
-      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
+      io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString(), checkpointEvery: opts.checkpointEvery ?? 0 }));
     }
     const every = opts.checkpointEvery ?? 0;
     let checkpointStep = resume?.state.step ?? -1;
@@ -188,5 +207,6 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       // already failing: the first error is the one to report
     }
     exp.dispose();
+    lock.release();
   }
 }

@@ -37,3 +37,10 @@ export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' |
 export function runFile(dir: string, key: RunFileKey): string {
   return join(dir, key === 'start' ? RUN_START_FILE : RUN_FILES[key]);
 }
+
+/**
+ * The lock of a folder being written (`<pid> <hostname> <ISO time>`),
+ * created exclusively when a run starts and removed when it ends; see
+ * `run-folder/lock.ts`.
+ */
+export const LOCK_FILE = '.gradclip-lock';

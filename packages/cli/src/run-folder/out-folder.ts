@@ -14,12 +14,13 @@
 import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { GradclipArgumentError } from 'gradclip';
-import { CHECKPOINT_FILE, COMPARE_FILE, isTfEventsFile, RUN_FILES, RUN_START_FILE } from './layout.js';
+import { CHECKPOINT_FILE, COMPARE_FILE, isTfEventsFile, LOCK_FILE, RUN_FILES, RUN_START_FILE } from './layout.js';
+import { refuseIfLocked } from './lock.js';
 import { TEMP_FILE_PATTERN, tempFileFor } from './atomic.js';
 import { describeIoError } from './io-errors.js';
 
 /** The fixed file names of a run or comparison folder. */
-const FIXED_FILES = new Set<string>([RUN_FILES.steps, RUN_FILES.stepsCsv, RUN_FILES.summary, RUN_FILES.evals, RUN_FILES.report, RUN_START_FILE, COMPARE_FILE, CHECKPOINT_FILE]);
+const FIXED_FILES = new Set<string>([RUN_FILES.steps, RUN_FILES.stepsCsv, RUN_FILES.summary, RUN_FILES.evals, RUN_FILES.report, RUN_START_FILE, COMPARE_FILE, CHECKPOINT_FILE, LOCK_FILE]);
 
 /**
  * True when `name` is a file gradclip writes into a run or comparison
@@ -99,6 +100,7 @@ export function checkOutFolder(dir: string, overwrite: boolean): OutFolderPlan {
     throw new GradclipArgumentError(`--out: ${describeIoError(e, 'read', dir)}`);
   }
   if (!isDir) throw new GradclipArgumentError(`--out ${dir} is a file, not a folder: choose a folder path for the run`);
+  refuseIfLocked(dir);
   let entries: string[];
   let foreign: string | null;
   try {
@@ -110,8 +112,9 @@ export function checkOutFolder(dir: string, overwrite: boolean): OutFolderPlan {
   if (entries.length === 0) return { dir, exists: true, remove: [] };
   if (!overwrite) {
     const what = foreign === null ? `it holds earlier gradclip output` : `it holds ${foreign}, which gradclip does not write`;
+    const resume = foreign === null && entries.includes(CHECKPOINT_FILE) ? `; it holds a checkpoint: continue that run with gradclip train --resume ${dir}` : '';
     throw new GradclipArgumentError(
-      `--out ${dir} is not empty (${what}): one run per folder; choose a new --out${foreign === null ? ', or add --overwrite to replace that run' : ' (--overwrite only empties folders that hold nothing but gradclip runs)'}`,
+      `--out ${dir} is not empty (${what}): one run per folder; choose a new --out${foreign === null ? ', or add --overwrite to replace that run' : ' (--overwrite only empties folders that hold nothing but gradclip runs)'}${resume}`,
     );
   }
   if (foreign !== null) {

@@ -46,6 +46,8 @@ export interface RunStart {
   backend: string;
   /** When the run started (ISO 8601). */
   startedAt: string;
+  /** `--checkpoint-every` of the run (0 or absent: no checkpoints); `--resume` keeps it unless given anew. */
+  checkpointEvery?: number;
 }
 
 /** The marker of a comparison folder (`compare.json`), written before its first run. */

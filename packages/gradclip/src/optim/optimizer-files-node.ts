@@ -4,7 +4,7 @@
  * `optimizer-state.json` (the state and the tensors' layout) and
  * `optimizer-state.bin` (their bytes, little-endian), each written atomically.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, Tensor } from '@tensorflow/tfjs-core';
@@ -57,6 +57,9 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
  */
 export async function saveOptimizer(optimizer: TransformingOptimizer | RecoveringOptimizer, dir: string): Promise<void> {
   const folder = requireNonEmptyString('saveOptimizer', 'dir', dir);
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new GradclipArgumentError(`saveOptimizer: dir ${JSON.stringify(folder)} is a file, not a folder; pass a folder path (it is created if missing)`);
+  }
   const saved = saveOptimizerState(optimizer);
   try {
     const entries: TensorEntry[] = [];

@@ -266,7 +266,12 @@ export function loadOptimizerState(
       return { snap: { iterations: e.iterations, fields, lists }, counts };
     };
     const { snap, counts } = decode(core, file.optimizer, 'optimizer');
-    if (recovery !== null && file.recovery === undefined) bad('it was saved without withRecovery, and the optimizer has it');
+    if (recovery !== null && file.recovery === undefined) {
+      throw new GradclipArgumentError(`${fn}: the state was saved from an optimizer without withRecovery, and this one has it; load it into the optimizer inside the wrapper (its .core), or save from a withRecovery optimizer`);
+    }
+    if (recovery === null && file.recovery !== undefined) {
+      throw new GradclipArgumentError(`${fn}: the state was saved from a withRecovery optimizer (its snapshots and rollback counters are in it), and this one has no withRecovery; wrap it the same way (withRecovery(...)) to restore it`);
+    }
     for (const [o, c] of counts) o.setStepCounts(c);
     restoreOptimizer(core, snap);
     let runtime: RecoveryRuntime | null = null;

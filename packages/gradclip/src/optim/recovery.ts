@@ -154,6 +154,9 @@ function settingsOf(opts: unknown): Settings {
     }
   }
   const lrFactor = requirePositive(FN, 'lrFactor', o.lrFactor ?? 1, 'pass a factor in (0, 1] such as 0.5 (1 leaves the learning rate alone)');
+  if (lrFactor > 1) {
+    throw new GradclipArgumentError(`${FN}: lrFactor must be in (0, 1], got ${lrFactor}: a rollback lowers the learning rate (0.5 halves it) or leaves it alone (1); raising it would meet the same failure sooner`);
+  }
   const maxRecoveries = requireInteger(FN, 'maxRecoveries', o.maxRecoveries ?? 5, 0, 'pass how many rollbacks to allow, e.g. 5');
   const window = requireInteger(FN, 'window', o.window ?? 100, 1, 'pass how many good steps form the spike statistics, e.g. 100');
   const threshold = requirePositive(FN, 'threshold', o.threshold ?? 6, 'pass a robust z-score such as 6');

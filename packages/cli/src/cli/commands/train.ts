@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js';
 import { CLI_DIGITS, slug } from '../format.js';
 import type { RunFlags } from '../options.js';
 import { StopController } from '../stop.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainToFolder, type TrainToFolderOptions } from '../train-run.js';
 import { UsageError } from '../errors.js';
@@ -39,11 +39,18 @@ export interface TrainFlags extends RunFlags {
 const RESUME_FLAGS = new Set(['resume', 'steps', 'checkpointEvery', 'backend', 'json', 'report', 'progress']);
 
 /** Reads the run folder of `--resume` and its checkpoint, as a UsageError on failure. */
-function loadResume(dir: string, f: TrainFlags, given: readonly string[]): { config: RunConfig; resume: NonNullable<TrainToFolderOptions['resume']> } {
+function loadResume(dir: string, f: TrainFlags, given: readonly string[]): { config: RunConfig; every: number; message: string; resume: NonNullable<TrainToFolderOptions['resume']> } {
   const other = given.find((k) => !RESUME_FLAGS.has(k));
   if (other !== undefined) throw new UsageError(`--resume ${dir}: ${flagName(other)} cannot be combined with --resume (the run's configuration comes from ${join(dir, RUN_START_FILE)}; only --steps, --checkpoint-every, --backend, --json, --no-report and --no-progress may be given)`);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`--resume ${dir}: no such folder; give the run folder of a run trained with --checkpoint-every <n>`);
+  }
+  if (!isDir) throw new UsageError(`--resume ${dir} is a file, not a folder; give the run folder of a run trained with --checkpoint-every <n>`);
   const ck = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(ck)) throw new UsageError(`--resume ${dir}: ${ck} is missing (train with --checkpoint-every <n> to write one)`);
+  if (!existsSync(ck)) throw new UsageError(`--resume ${dir}: ${ck} is missing (the run was trained without --checkpoint-every <n>, so there is nothing to continue from)`);
   const start = readRunStart(dir);
   if (start === null) throw new UsageError(`--resume ${dir}: ${join(dir, RUN_START_FILE)} is missing or unreadable`);
   let state: TrainingState;
@@ -52,13 +59,33 @@ function loadResume(dir: string, f: TrainFlags, given: readonly string[]): { con
   } catch (e) {
     throw new UsageError(`--resume ${dir}: cannot read ${ck}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (given.includes('backend') && f.backend !== start.backend) throw new UsageError(`--resume ${dir}: the run used --backend ${start.backend}; resuming on ${f.backend} would not continue it bit-identically`);
+  if (typeof state !== 'object' || state === null || !Number.isInteger(state.step) || state.step < 0) {
+    throw new UsageError(`--resume ${dir}: ${ck} is not a gradclip checkpoint (no step); train the run again with --checkpoint-every <n>`);
+  }
+  if (given.includes('backend') && f.backend !== start.backend) {
+    throw new UsageError(`--resume ${dir}: the run used --backend ${start.backend}; resuming on ${f.backend} would not continue it bit-identically: leave --backend out (or give --backend ${start.backend})`);
+  }
   const partial: Partial<RunConfig> = { ...start.config };
-  if (given.includes('steps')) partial.steps = f.steps;
+  if (given.includes('steps')) {
+    if ((f.steps ?? 0) < start.config.steps) {
+      throw new UsageError(`--resume ${dir}: --steps ${f.steps} would cut the run short (it was started with --steps ${start.config.steps}); give a larger --steps to extend it, or leave --steps out to finish it`);
+    }
+    partial.steps = f.steps;
+  }
   const config = asUsage(() => resolveRunConfig(partial));
   if (config.steps <= state.step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${state.step} and the run has --steps ${config.steps}: give a larger --steps to extend it`);
-  const stats = asUsage(() => readRunSteps(dir)).steps.filter((s) => s.step <= state.step);
-  return { config, resume: { state, stats, start } };
+  const all = asUsage(() => readRunSteps(dir)).steps;
+  const stats = all.filter((s) => s.step <= state.step);
+  if (stats.length !== state.step) {
+    throw new UsageError(`--resume ${dir}: ${ck} is at step ${state.step} but ${join(dir, RUN_FILES.steps)} holds ${stats.length} records up to it: the checkpoint belongs to another run; train again with --checkpoint-every <n>`);
+  }
+  const saved = start.checkpointEvery;
+  const every = given.includes('checkpointEvery') ? (f.checkpointEvery ?? 0) : typeof saved === 'number' && Number.isInteger(saved) && saved > 0 ? saved : 0;
+  const message =
+    `gradclip: resuming ${dir} from its checkpoint at step ${state.step} of ${config.steps}` +
+    `${all.length > stats.length ? ` (the ${all.length - stats.length} step records after it are dropped and re-run)` : ''}` +
+    `${every > 0 ? `, checkpointing every ${every} steps` : ', without further checkpoints (--checkpoint-every 0)'}\n`;
+  return { config, every, message, resume: { state, stats, start } };
 }
 
 /**
@@ -69,11 +96,13 @@ function loadResume(dir: string, f: TrainFlags, given: readonly string[]): { con
  * @param given - the flags given on the command line (`givenOptions`)
  */
 export async function trainCommand(f: TrainFlags, given: readonly string[] = []): Promise<number> {
-  const every = f.checkpointEvery ?? 0;
-  if (!Number.isInteger(every) || every < 0) throw new UsageError(`--checkpoint-every must be an integer >= 0, got ${String(every)}`);
+  const asked = f.checkpointEvery ?? 0;
+  if (!Number.isInteger(asked) || asked < 0) throw new UsageError(`--checkpoint-every must be an integer >= 0, got ${String(asked)}`);
   const resumed = f.resume !== undefined ? loadResume(f.resume, f, given) : null;
+  const every = resumed?.every ?? asked;
   const config = resumed?.config ?? resolveFlags(f, given.filter((k) => k !== 'checkpointEvery'));
   if (given.includes('checkpointEvery') && every > config.steps) throw new UsageError(`--checkpoint-every ${every} has no effect: no checkpoint falls within --steps ${config.steps}`);
+  if (resumed !== null) process.stderr.write(resumed.message);
   const text = loadText(config);
   const out = f.resume ?? f.out ?? `runs/${config.task}-${config.model}-${slug(config.clip)}-seed${config.seed}`;
   const backend = await setupBackend(resumed?.resume.start.backend ?? f.backend);
@@ -85,7 +114,7 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
     } finally {
       stop.uninstall();
     }
-    return report(run, config, out, f, stop);
+    return report(run, config, out, f, stop, every);
   }
   const plan = checkOut(out, f.overwrite);
   // From here on a signal stops the run instead of killing the process (a run stopped before its first step has 0 steps).
@@ -102,11 +131,11 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
   } finally {
     stop.uninstall();
   }
-  return report(run, config, out, f, stop);
+  return report(run, config, out, f, stop, every);
 }
 
 /** Prints the end of a run (or its JSON summary) and returns the exit code. */
-function report(run: LoadedRun, config: RunConfig, out: string, f: TrainFlags, stop: StopController): number {
+function report(run: LoadedRun, config: RunConfig, out: string, f: TrainFlags, stop: StopController, every: number): number {
   const s = run.summary;
   const code = s.interrupted ? (stop.exitCode ?? EXIT.sigint) : EXIT.ok;
   if (f.json) {
@@ -115,7 +144,6 @@ function report(run: LoadedRun, config: RunConfig, out: string, f: TrainFlags, s
   }
   console.log(`run folder: ${out}`);
   if (s.interrupted) {
-    const every = f.checkpointEvery ?? 0;
     const resume = every > 0 && !s.diverged ? `; checkpointed: continue with gradclip train --resume ${out}` : '';
     console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps${resume}`);
   }
