@@ -21,6 +21,7 @@ import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
 import { describeIoError, findErrnoError, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
 import type { RunStart } from '../run-folder/types.js';
+import { readTrajectory, TrajectoryRecorder, writeTrajectory } from '../run-folder/trajectory.js';
 import { CLI_DIGITS } from './format.js';
 import { UsageError } from './errors.js';
 import type { StopController } from './stop.js';
@@ -88,6 +89,13 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
     }
     const every = opts.checkpointEvery ?? 0;
+    // The cliff: its (w, b) path, kept whole across --resume (trajectory.json, see run-folder/trajectory.ts).
+    const start = exp.cliffParams();
+    const prev = resume && start ? readTrajectory(dir) : null;
+    const path = start ? new TrajectoryRecorder(start, exp.stepsDone, prev && 'trajectory' in prev ? prev.trajectory : null) : null;
+    const savePath = (): void => {
+      if (path) io('write', runFile(dir, 'trajectory'), () => writeTrajectory(dir, path.trajectory));
+    };
     writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true, summary: false }));
     bar = opts.progress
       ? new cliProgress.SingleBar(
@@ -114,7 +122,10 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         throw new UsageError(`${describeIoError(e, 'write the step logs in', dir)}; the run stopped at step ${s.step} (gradclip report and diagnose read the steps written so far)`);
       }
       clipRate.push(s);
+      const pos = path ? exp.cliffParams() : null;
+      if (path && pos) path.push(s.step, pos);
       if (every > 0 && s.step % every === 0) {
+        savePath();
         const w = writers;
         io('write', join(dir, CHECKPOINT_FILE), () => {
           w.flush();
@@ -150,6 +161,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
     const w = writers;
     writers = null;
     io('finish the step logs in', dir, () => w.close());
+    savePath();
     io('write', runFile(dir, 'summary'), () => writeSummary(dir, summary, exp.evals));
     const run: LoadedRun = {
       name: exp.config.clip,
@@ -160,6 +172,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       diagnosis: diagnose(exp.stats),
       warnings: [],
     };
+    if (path) run.trajectory = path.trajectory;
     if (opts.report) {
       try {
         await writeRunReport(dir, run);

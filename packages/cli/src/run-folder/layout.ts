@@ -23,6 +23,13 @@ export const RUN_START_FILE = 'config.json';
 export const CHECKPOINT_FILE = 'checkpoint.json';
 
 /**
+ * The path of a cliff run through its parameters (w, b), from step 0 (see
+ * `CliffTrajectory`): written atomically at every checkpoint, at the end and
+ * on interruption; drawn on the loss surface by the report and the dashboard.
+ */
+export const TRAJECTORY_FILE = 'trajectory.json';
+
+/**
  * The marker of a comparison folder (`gradclip compare`, `demo`): written
  * when the comparison starts, with its methods, seeds and run folders (see
  * `CompareStart`). `--overwrite` empties a folder holding run folders only
@@ -30,10 +37,10 @@ export const CHECKPOINT_FILE = 'checkpoint.json';
  */
 export const COMPARE_FILE = 'compare.json';
 
-/** A key of {@link RUN_FILES} that names one fixed file of a run folder, or `start` ({@link RUN_START_FILE}). */
-export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' | 'start';
+/** A key of {@link RUN_FILES} that names one fixed file of a run folder, or `start` ({@link RUN_START_FILE}) or `trajectory` ({@link TRAJECTORY_FILE}). */
+export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' | 'start' | 'trajectory';
 
 /** Path of one of the fixed files of the run folder `dir`, e.g. `runFile('runs/a', 'summary')` = `runs/a/summary.json`. */
 export function runFile(dir: string, key: RunFileKey): string {
-  return join(dir, key === 'start' ? RUN_START_FILE : RUN_FILES[key]);
+  return join(dir, key === 'start' ? RUN_START_FILE : key === 'trajectory' ? TRAJECTORY_FILE : RUN_FILES[key]);
 }
