@@ -192,9 +192,10 @@ function lineChart(inp: LineChartInput, o: ResolvedChartOptions): TopLevelSpec {
   if (inp.reference) {
     const ref = inp.reference;
     const at = { datum: ref.value, type: 'quantitative' };
-    layers.push({ mark: { type: 'rule', color: '#57606a', strokeDash: [2, 3], strokeWidth: 1.2 }, encoding: { y: at } });
-    layers.push({ mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11, color: '#57606a', text: ref.above }, encoding: { x: { value: 0 }, y: at } });
-    layers.push({ mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 3, fontSize: 11, color: '#57606a', text: ref.below }, encoding: { x: { value: 0 }, y: at } });
+    const one = { values: [{}] };
+    layers.push({ data: one, mark: { type: 'rule', color: '#57606a', strokeDash: [2, 3], strokeWidth: 1.2 }, encoding: { y: at } });
+    layers.push({ data: one, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11, color: '#57606a', text: ref.above }, encoding: { x: { value: 0 }, y: at } });
+    layers.push({ data: one, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 3, fontSize: 11, color: '#57606a', text: ref.below }, encoding: { x: { value: 0 }, y: at } });
   }
   if (offScale.length > 0) {
     layers.push({
