@@ -9,7 +9,7 @@
  * @module
  */
 import { cliffSurface, cliffWallBias } from '../tasks/data/cliff.js';
-import type { TrajectoryPoint } from '../run-folder/trajectory.js';
+import type { TrajectoryPoint } from '../run-folder/trajectory-codec.js';
 
 /** The (w, b) window of a surface chart. */
 export interface CliffWindow {

@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber } from 'gradclip/internal';
-import type { TrajectoryPoint } from '../run-folder/trajectory.js';
+import type { TrajectoryPoint } from '../run-folder/trajectory-codec.js';
 import { cliffWindow, largestJump, surfaceCells, thinPath, wallLine } from './cliff-data.js';
 import { baseConfig } from './spec-style.js';
 import type { ResolvedChartOptions } from './specs.js';

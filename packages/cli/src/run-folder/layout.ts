@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { RUN_FILES } from 'gradclip/internal';
+import { TRAJECTORY_FILE } from './trajectory-codec.js';
 
 export { RUN_FILES, chartPngFile, isTfEventsFile } from 'gradclip/internal';
 
@@ -22,12 +23,7 @@ export const RUN_START_FILE = 'config.json';
 /** The checkpoint of `gradclip train --checkpoint-every` (see `TrainingState`), replaced atomically at every checkpoint. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
 
-/**
- * The path of a cliff run through its parameters (w, b), from step 0 (see
- * `CliffTrajectory`): written atomically at every checkpoint, at the end and
- * on interruption; drawn on the loss surface by the report and the dashboard.
- */
-export const TRAJECTORY_FILE = 'trajectory.json';
+export { TRAJECTORY_FILE } from './trajectory-codec.js';
 
 /**
  * The marker of a comparison folder (`gradclip compare`, `demo`): written

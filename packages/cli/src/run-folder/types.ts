@@ -8,7 +8,7 @@ import type { Diagnosis, StepStats } from 'gradclip';
 import type { EvalResult } from '../train/experiment.js';
 import type { RunConfig } from '../train/config.js';
 import type { RunSummary, TextSource } from '../train/summary.js';
-import type { CliffTrajectory } from './trajectory.js';
+import type { CliffTrajectory } from './trajectory-codec.js';
 
 /** Everything the app knows about one run (the report needs `name`, `summary` and `steps`). */
 export interface RunRecord {
