@@ -367,6 +367,10 @@ export class RunCharts {
     this.updateLossNote();
     this.updateFlow(s);
     SPECS.forEach((spec, i) => this.plots[i].setData([s.steps, ...spec.columns(s).map((c) => (spec.log ? log10Column(c) : c))] as uPlot.AlignedData));
+    // the loss axis in decades, for tests and the curious (the axis labels are drawn on the canvas)
+    const ly = this.plots[0].scales.y;
+    const lossBox = this.plots[0].root.parentElement;
+    if (lossBox) lossBox.dataset.yRange = `${ly.min ?? ''},${ly.max ?? ''}`;
     if (this.layerPlot === null || s.layerNames.length !== this.layerCount) this.buildLayerPlot(s);
     s.layersChanged = false;
     const cols = s.layers.slice(0, MAX_LAYER_SERIES).map(log10Column);

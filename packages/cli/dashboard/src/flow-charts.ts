@@ -81,7 +81,7 @@ export class FlowHeatmap {
         series: [{ label: 'step' }, { label: 't', show: false }],
         axes: [
           { stroke: '#555', grid: { show: false }, ticks: { stroke: '#ccc' } },
-          { stroke: '#555', grid: { show: false }, ticks: { stroke: '#ccc' }, size: 52, label: 't', labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
+          { stroke: '#555', grid: { show: false }, ticks: { stroke: '#ccc' }, size: 52, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
         ],
         hooks: { drawClear: [(u) => this.paint(u)] },
       },
@@ -168,6 +168,7 @@ function referencePlugin(): uPlot.Plugin {
           ctx.setLineDash([]);
           ctx.fillStyle = '#57606a';
           ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+          ctx.textAlign = 'left';
           ctx.textBaseline = 'bottom';
           ctx.fillText('above 1: the gradient can explode', bbox.left + 4 * dpr, y - 3 * dpr);
           ctx.textBaseline = 'top';
