@@ -36,7 +36,15 @@ export function flowHeatmapSpec(
   const domain = o.stepRange ?? [Math.min(...cells.map((c) => c.x0)), Math.max(...cells.map((c) => c.x1))];
   const x = { field: 'x0', type: 'quantitative', title: 'step', axis: { format: '~d', tickMinStep: 1, labelOverlap: true, labelFlush: true }, scale: { nice: false, zero: false, domain } };
   const y = { field: 'y0', type: 'quantitative', title: 'time step t', axis: { format: '~d', tickMinStep: 1 }, scale: { nice: false, zero: false, domain: [0.5, map.T + 0.5] } };
-  const enc = { x, x2: { field: 'x1' }, y, y2: { field: 'y1' } };
+  // Cells overlap their neighbours by about half a pixel, which hides the anti-aliasing seams between them.
+  const height = Math.max(120, Math.min(o.height, 8 * Math.min(map.T, FLOW_MAX_ROWS)));
+  const ox = (0.6 * (domain[1] - domain[0])) / o.width;
+  const oy = (0.6 * map.T) / height;
+  const widen = [
+    { calculate: `datum.x1 + ${ox}`, as: 'x1o' },
+    { calculate: `datum.y1 < ${map.T + 0.5} ? datum.y1 + ${oy} : datum.y1`, as: 'y1o' },
+  ];
+  const enc = { x, x2: { field: 'x1o' }, y, y2: { field: 'y1o' } };
   const tooltip = [
     { field: 'start', type: 'quantitative', title: 'first step' },
     { field: 'end', type: 'quantitative', title: 'last step' },
@@ -49,7 +57,7 @@ export function flowHeatmapSpec(
   const layer: Record<string, unknown>[] = [];
   if (cells.some((c) => c.log10 !== null && c.kind === 'value')) {
     layer.push({
-      transform: [{ filter: "datum.kind == 'value' && datum.log10 != null" }],
+      transform: [{ filter: "datum.kind == 'value' && datum.log10 != null" }, ...widen],
       mark: { type: 'rect', clip: true },
       encoding: {
         ...enc,
@@ -61,7 +69,7 @@ export function flowHeatmapSpec(
   const special = [FLOW_ZERO_LABEL, FLOW_NON_FINITE_LABEL].filter((l) => cells.some((c) => c.label === l));
   if (special.length > 0) {
     layer.push({
-      transform: [{ filter: "datum.kind != 'value'" }],
+      transform: [{ filter: "datum.kind != 'value'" }, ...widen],
       mark: { type: 'rect', clip: true },
       encoding: {
         ...enc,
@@ -87,7 +95,7 @@ export function flowHeatmapSpec(
   const spec = {
     title,
     width: o.width,
-    height: Math.max(120, Math.min(o.height, 8 * Math.min(map.T, FLOW_MAX_ROWS))),
+    height,
     autosize: { type: 'fit-x', contains: 'padding' },
     config: baseConfig(),
     data: { values: cells },

@@ -182,7 +182,14 @@ function lineChart(inp: LineChartInput, o: ResolvedChartOptions): TopLevelSpec {
     stroke,
   };
   if (inp.dashDomain) {
-    lineEnc.strokeDash = { field: 'series', type: 'nominal', title: inp.dashTitle ?? 'norm', scale: { domain: inp.dashDomain, range: [[1, 0], [5, 3], [1.5, 2.5]].slice(0, inp.dashDomain.length) } };
+    lineEnc.strokeDash = {
+      field: 'series',
+      type: 'nominal',
+      title: inp.dashTitle ?? 'norm',
+      scale: { domain: inp.dashDomain, range: [[1, 0], [5, 3], [1.5, 2.5]].slice(0, inp.dashDomain.length) },
+      // three quantities do not fit beside the run and marker legends: below the chart
+      ...(inp.dashDomain.length > 2 ? { legend: { orient: 'bottom' } } : {}),
+    };
   }
   layers.push({
     data: { values: inp.rows },
@@ -408,7 +415,7 @@ const CHARTS: readonly (LineChartDescriptor | HeatmapDescriptor | FlowDescriptor
     id: 'flow',
     title: 'Gradient flow through time',
     description: (merged) =>
-      `How much of the loss’s gradient reaches each time step: colour is log10 ‖∂L/∂h_t‖ (rows: time step t, 1 = the first input; columns: the training steps with a flow record, every --flow-every steps)${merged ? ', the largest in the cell where a cell merges several records or time steps' : ''}. A colour that changes steadily along a column is the gradient growing (exploding) or shrinking (vanishing) as it goes back through time. Grey cells hold only zero norms, red cells a NaN/Inf norm; blank columns are steps without a flow record.`,
+      `How much of the loss’s gradient reaches each time step: colour is log10 ‖∂L/∂h_t‖ (rows: time step t, 1 = the first input; columns: the training steps with a flow record, every --flow-every steps)${merged ? ', the largest in the cell where a cell merges several records or time steps' : ''}. A colour that changes steadily along a column is the gradient growing (exploding) or shrinking (vanishing) as it goes back through time. Grey cells hold only zero norms, red cells a NaN/Inf norm; blank columns are steps without a flow record, and blank cells at the top time steps past a shorter sequence (tasks whose length varies).`,
   },
   {
     type: 'line',
@@ -425,6 +432,7 @@ const CHARTS: readonly (LineChartDescriptor | HeatmapDescriptor | FlowDescriptor
     legendTitle: '',
     dashTitle: 'quantity',
     markers: true,
+    readable: true,
     reference: { value: 1, above: 'above 1: the gradient can explode', below: 'below 1: it can vanish' },
     description: (c) =>
       `On the steps with a flow record, log scale: ${[
@@ -433,7 +441,8 @@ const CHARTS: readonly (LineChartDescriptor | HeatmapDescriptor | FlowDescriptor
         c.labels.includes('fitted growth') ? 'the fitted growth of ‖∂L/∂h_t‖ per time step going back (exp(−slope) of ln ‖∂L/∂h_t‖ over t)' : '',
       ]
         .filter(Boolean)
-        .join('; ')}. Pascanu et al. 2013 (section 2.1): for a tanh RNN a largest singular value below 1 is enough for the gradient to vanish through time, and above 1 is needed for it to explode; the dotted rule marks 1.`,
+        .join('; ')}. Pascanu et al. 2013 (section 2.1): for a tanh RNN a largest singular value below 1 is enough for the gradient to vanish through time, and above 1 is needed for it to explode; the dotted rule marks 1.` +
+      (c.cut ? ` The y axis ends at ${c.cut.max}, the power of ten at or above ten times the largest value of the runs that did not diverge; larger values of the diverged runs (up to ${c.cut.dataMax}) are ▲ on the top edge.` : ''),
   },
   {
     type: 'line',
@@ -482,7 +491,7 @@ function buildLineChart(d: LineChartDescriptor, ctx: ReportContext): ChartSpec[]
   const rows = series.flatMap((s) =>
     runs.flatMap((r) => seriesRows(r, s.field, compare && series.length === 1 ? r.name : s.label, o.maxPoints, log)),
   );
-  const range = d.readable ? readableRange(runs.map((r) => ({ values: seriesValues(r, series[0].field), diverged: r.summary.diverged === true })), log) : null;
+  const range = d.readable ? readableRange(runs.map((r) => ({ values: series.flatMap((q) => seriesValues(r, q.field)), diverged: r.summary.diverged === true })), log) : null;
   const cut = range !== null && range.cut ? range : null;
   const offKind = cut ? `above ${formatNumber(cut.max, 3)} (off scale)` : '';
   const offScale: OffScaleRow[] = cut
@@ -554,7 +563,8 @@ function buildFlowMaps(d: FlowDescriptor, ctx: ReportContext): ChartSpec[] {
   const out: ChartSpec[] = [];
   ctx.runs.forEach((r, i) => {
     const title = ctx.compare ? `${d.title}: ${r.name}` : d.title;
-    const built = flowHeatmapSpec(r, { ...ctx.o, stepRange: ctx.stepRange }, title);
+    // one run: the step axis of the line charts; a comparison: the run's own steps (a run that diverged early would be a sliver)
+    const built = flowHeatmapSpec(r, { ...ctx.o, stepRange: ctx.compare ? stepRangeOf([r]) : ctx.stepRange }, title);
     if (!built) return;
     const id = ctx.compare ? `${d.id}-${i + 1}` : d.id;
     out.push({ id, kind: d.id, file: chartPngFile(id), title, description: d.description(built.merged), spec: built.spec });
