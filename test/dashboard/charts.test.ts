@@ -3,8 +3,8 @@
  * Debian's Chromium (playwright-core, as test/dashboard/e2e.test.ts): a run
  * whose steps carry `flow` records, a real cliff run (Node, cpu backend)
  * with its trajectory.json served by `gradclip serve`, and the live page's
- * two runs on one loss range. With GRADCLIP_UPDATE_SCREENSHOTS=1 the
- * screenshots go to docs/img/ (else to a temporary folder).
+ * two runs on one loss range. Its screenshots (of fixtures) go to a
+ * temporary folder; the README's docs/img/ pictures come from real runs.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ import { flowRun } from '../report/flow-fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const DASHBOARD = join(REPO, 'packages', 'cli', 'dist', 'dashboard');
-const SHOTS = process.env.GRADCLIP_UPDATE_SCREENSHOTS === '1' ? join(REPO, 'docs', 'img') : mkdtempSync(join(tmpdir(), 'gradclip-shots-'));
+const SHOTS = mkdtempSync(join(tmpdir(), 'gradclip-shots-'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NO_BROWSER =
   !existsSync(CHROMIUM) && process.env.CI !== 'true'

@@ -77,7 +77,7 @@ export class CliffChart {
     const jumped = j !== null && j.size >= minJump ? j : null;
     this.box.dataset.jumpStep = jumped ? String(jumped.step) : '';
     this.note.textContent = a
-      ? `Loss surface E(w, b) = (σ(x_50) − 0.7)² (grey, darker = higher); dashed red: the wall. Path from (${formatNumber(a.w, 3)}, ${formatNumber(a.b, 3)}) to (${formatNumber(z.w, 3)}, ${formatNumber(z.b, 3)}) in ${z.step - a.step} steps${jumped ? `; step ${jumped.step} jumped ${formatNumber(jumped.size, 3)} (${formatNumber(jumped.size / jumped.median, 3)}× the median step)` : ''}.`
+      ? `Loss surface E(w, b) = (σ(x_50) − 0.7)² (grey, darker = higher); dashed red: the wall. Path from (${formatNumber(a.w, 3)}, ${formatNumber(a.b, 3)}) to (${formatNumber(z.w, 3)}, ${formatNumber(z.b, 3)}) in ${z.step - a.step} steps${jumped ? `; step ${jumped.step} jumped ${formatNumber(jumped.size, 3)}${jumped.median > 0 ? ` (${formatNumber(jumped.size / jumped.median, 3)}× the median step)` : ' (most steps did not move it at all)'}` : ''}.`
       : '';
     this.plot.setData([[this.win.wMin, this.win.wMax], [null, null]] as unknown as uPlot.AlignedData);
   }

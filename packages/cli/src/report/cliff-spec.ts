@@ -159,7 +159,7 @@ export function cliffSurfaceSpec(paths: readonly CliffPath[], o: ResolvedChartOp
     const a = fin[0];
     const z = fin[fin.length - 1];
     const j = jumpOf(p);
-    const jump = j ? `; its largest step, step ${j.step}, moved (w, b) by ${fmt(j.size)}, ${fmt(j.size / j.median)} times its median step` : '';
+    const jump = j ? `; its largest step, step ${j.step}, moved (w, b) by ${fmt(j.size)}${j.median > 0 ? `, ${fmt(j.size / j.median)} times its median step` : ' (most of its steps did not move it at all)'}` : '';
     const nonFinite = fin.length < p.points.length ? `; ${p.points.length - fin.length} positions were not finite` : '';
     return `${p.name}: from (${fmt(a.w)}, ${fmt(a.b)}) to (${fmt(z.w)}, ${fmt(z.b)}) in ${z.step - a.step} steps${jump}${nonFinite}.`;
   });
