@@ -118,6 +118,8 @@ test('cliff: one surface with both runs; the unclipped path jumps off the cliff,
   const pngs = await renderPngCharts([clipped], { width: 500, scale: 1 });
   assert.ok(pngs.some((p) => p.file === 'cliff-surface.png'));
   assert.ok(buildCharts([clipped]).some((c) => c.id === 'cliff-surface'));
+  // a trajectory that is not one: a clear error naming the field
+  assert.throws(() => renderRunReport({ ...clipped, trajectory: { points: [{ step: 0, w: 1 }] } as never }), /run\.trajectory must be a CliffTrajectory \{points: \[\{step, w, b\}\]\}/);
 });
 
 /** A run whose loss grows tenfold per step from 2 after step 3 and is NaN from `divergeAt`. */
