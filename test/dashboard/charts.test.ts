@@ -189,3 +189,22 @@ test('live page: the two runs share one loss range; the diverged run’s losses 
   await page.screenshot({ path: join(SHOTS, 'dashboard-live-shared-loss.png'), fullPage: true });
   await page.click('#reset');
 });
+
+test('live page, cliff task: each run draws its path on the loss surface as it trains; only the unclipped one jumps', { timeout: 90_000, skip: NO_BROWSER }, async () => {
+  await page.goto(`${server.url}#live`);
+  await page.selectOption('#task', 'cliff');
+  await page.fill('#lr', '0.5');
+  await page.fill('#steps', '120');
+  await page.click('#start');
+  await page.waitForFunction(() => document.body.dataset.live === 'done', undefined, { timeout: 60_000 });
+  const cliff = (side: string) =>
+    page.$eval(`[data-side=${side}] .chart-cliff`, (f) => ({ hidden: (f as HTMLElement).hidden, points: (f.querySelector('.chart-box') as HTMLElement).dataset.points, jump: (f.querySelector('.chart-box') as HTMLElement).dataset.jumpStep, uplot: f.querySelectorAll('.uplot').length }));
+  const left = await cliff('left');
+  const right = await cliff('right');
+  assert.deepEqual([left.hidden, left.points, left.uplot], [false, '121', 1]);
+  assert.deepEqual([right.hidden, right.points, right.uplot], [false, '121', 1]);
+  assert.ok(left.jump !== '' && Number(left.jump) > 0, `left jump step ${left.jump}`);
+  assert.equal(right.jump, '');
+  await page.click('#reset');
+  assert.equal(await page.$eval('[data-side=left] .chart-cliff', (f) => (f as HTMLElement).hidden), true);
+});
