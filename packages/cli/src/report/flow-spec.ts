@@ -32,7 +32,26 @@ export function flowHeatmapSpec(
 ): { spec: TopLevelSpec; merged: boolean } | null {
   const map = flowCells(run.name, run.steps, o.heatmapBins, FLOW_MAX_ROWS);
   if (map.cells.length === 0) return null;
-  const cells = map.cells.map((c) => ({ ...c, label: c.kind === 'zero' ? FLOW_ZERO_LABEL : c.kind === 'non-finite' ? FLOW_NON_FINITE_LABEL : '' }));
+  // The embedded rows carry what the chart draws, norms to 4 significant digits (a report holds thousands of cells); edges and labels are computed by Vega.
+  const r4 = (x: number | null): number | null => (x === null ? null : Number(x.toPrecision(4)));
+  const cells = map.cells.map((c) => ({
+    start: c.start,
+    end: c.end,
+    x0: c.x0,
+    x1: c.x1,
+    t0: c.t0,
+    t1: c.t1,
+    max: r4(c.max),
+    log10: r4(c.log10),
+    nonFinite: c.nonFinite,
+    zeros: c.zeros,
+    kind: c.kind,
+  }));
+  const edges = [
+    { calculate: 'datum.t0 - 0.5', as: 'y0' },
+    { calculate: 'datum.t1 + 0.5', as: 'y1' },
+    { calculate: `datum.kind == 'zero' ? '${FLOW_ZERO_LABEL}' : datum.kind == 'non-finite' ? '${FLOW_NON_FINITE_LABEL}' : ''`, as: 'label' },
+  ];
   const domain = o.stepRange ?? [Math.min(...cells.map((c) => c.x0)), Math.max(...cells.map((c) => c.x1))];
   const x = { field: 'x0', type: 'quantitative', title: 'step', axis: { format: '~d', tickMinStep: 1, labelOverlap: true, labelFlush: true }, scale: { nice: false, zero: false, domain } };
   const y = { field: 'y0', type: 'quantitative', title: 'time step t', axis: { format: '~d', tickMinStep: 1 }, scale: { nice: false, zero: false, domain: [0.5, map.T + 0.5] } };
@@ -41,6 +60,7 @@ export function flowHeatmapSpec(
   const ox = (0.6 * (domain[1] - domain[0])) / o.width;
   const oy = (0.6 * map.T) / height;
   const widen = [
+    ...edges,
     { calculate: `datum.x1 + ${ox}`, as: 'x1o' },
     { calculate: `datum.y1 < ${map.T + 0.5} ? datum.y1 + ${oy} : datum.y1`, as: 'y1o' },
   ];
@@ -66,7 +86,7 @@ export function flowHeatmapSpec(
       },
     });
   }
-  const special = [FLOW_ZERO_LABEL, FLOW_NON_FINITE_LABEL].filter((l) => cells.some((c) => c.label === l));
+  const special = [FLOW_ZERO_LABEL, FLOW_NON_FINITE_LABEL].filter((l) => cells.some((c) => c.kind === (l === FLOW_ZERO_LABEL ? 'zero' : 'non-finite')));
   if (special.length > 0) {
     layer.push({
       transform: [{ filter: "datum.kind != 'value'" }, ...widen],
