@@ -149,7 +149,7 @@ describe('the fused SGD step applies the rate TF.js SGD applies (wasm)', () => {
       if (i === 2) setRate(inner);
       opt.minimize(() => tf.sum(tf.square(tf.mul(w, tf.scalar(1.5)))) as tf.Scalar, false, [w]);
     }
-    const out = w.dataSync().slice();
+    const out = w.dataSync().slice() as Float32Array;
     w.dispose();
     opt.dispose();
     if (wrapped) inner.dispose();

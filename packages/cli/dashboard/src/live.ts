@@ -10,6 +10,7 @@ import { initBackend, type BackendChoice } from './backend.js';
 import { readSettings, type LiveSettings } from './form.js';
 import { RunPanel } from './run-panel.js';
 import { thresholdAdvice } from './words.js';
+import { readableRange } from '../../src/report/off-scale.js';
 
 /** Milliseconds of training per slice before yielding to the browser. */
 export const SLICE_MS = 24;
@@ -97,6 +98,8 @@ export class LiveSession {
         const c = exp.config;
         panel.reset(`${i === 0 ? 'Left' : 'Right'}: ${clip === 'none' ? 'no clipping' : clip}`, `${c.task} · ${c.model} · init ${c.init ?? 'default'} · ${c.optimizer} lr ${c.lr} · length ${c.length} · batch ${c.batch} · seed ${c.seed}`);
         panel.setRunInfo({ totalSteps: c.steps, finished: false, clip });
+        const start = exp.cliffParams();
+        if (start) panel.pushPath([{ step: 0, ...start }]);
         return { panel, exp, error: null };
       });
     } catch (e) {
@@ -162,6 +165,8 @@ export class LiveSession {
       try {
         const s = r.exp.step();
         r.panel.push([s]);
+        const pos = r.exp.cliffParams();
+        if (pos) r.panel.pushPath([{ step: s.step, ...pos }]);
         if (r.exp.divergedAtStep !== null) r.panel.setDiverged(r.exp.divergedAtStep);
         if (s.step % DIAGNOSE_EVERY === 0) this.diagnoseRun(r);
       } catch (e) {
@@ -169,8 +174,22 @@ export class LiveSession {
         r.panel.setStatusText(`error: ${r.error}`, 'bad');
       }
     } while (performance.now() - t0 < SLICE_MS);
+    this.shareLossRange();
     if (this.active().length === 0) this.finish();
     else this.schedule();
+  }
+
+  /**
+   * Both panels' loss charts on one range (the report's `readableRange`):
+   * set by the run that did not diverge, when the other did, so its descent
+   * stays readable beside the explosion.
+   */
+  private shareLossRange(): void {
+    const range = readableRange(
+      this.runs.map((r) => ({ values: r.panel.seriesData.loss, diverged: r.exp.divergedAtStep !== null })),
+      true,
+    );
+    for (const r of this.runs) r.panel.setLossRange(range);
   }
 
   private finish(): void {

@@ -6,6 +6,8 @@
 import { RunCharts } from './charts.js';
 import { RunSeries } from './series.js';
 import type { Diagnosis, StepStats } from './lib.js';
+import type { ReadableRange } from '../../src/report/off-scale.js';
+import type { TrajectoryPoint } from '../../src/run-folder/trajectory-codec.js';
 import { plainDiagnosis, statusLine, type StatusInput } from './words.js';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -30,6 +32,9 @@ export class RunPanel {
   private series = new RunSeries();
   private stats: StepStats[] = [];
   private divergedAt: number | null = null;
+  private path: TrajectoryPoint[] = [];
+  private pathDirty = false;
+  private lossRange: ReadableRange | null = null;
   private dirty = false;
   private frame = 0;
   private statusInput: Omit<StatusInput, 'stats' | 'divergedAtStep'> = { totalSteps: null, finished: false, clip: null };
@@ -67,7 +72,7 @@ export class RunPanel {
 
   /** Creates the charts (call once the panel is in the document, so they get its width). */
   mount(): void {
-    if (this.charts === null) this.charts = new RunCharts(this.chartsEl, this.syncKey);
+    if (this.charts === null) this.charts = new RunCharts(this.chartsEl, this.syncKey, this.side === 'right' ? '#ef6c00' : '#1565c0');
   }
 
   /** Clears everything and sets the title. */
@@ -75,6 +80,9 @@ export class RunPanel {
     this.series = new RunSeries();
     this.stats = [];
     this.divergedAt = null;
+    this.path = [];
+    this.pathDirty = true;
+    this.lossRange = null;
     this.titleEl.textContent = title;
     this.subtitleEl.textContent = subtitle;
     this.warningsEl.replaceChildren();
@@ -110,6 +118,24 @@ export class RunPanel {
       this.series.push(r);
     }
     if (records.length) this.schedule();
+  }
+
+  /** Adds positions of a cliff run's (w, b) path (drawn on the loss surface). */
+  pushPath(points: readonly TrajectoryPoint[]): void {
+    this.path.push(...points);
+    this.pathDirty = true;
+    this.schedule();
+  }
+
+  /** The loss range shared with the panel beside this one (null: this run's own). */
+  setLossRange(range: ReadableRange | null): void {
+    this.lossRange = range;
+    this.schedule();
+  }
+
+  /** The records' series (for the shared loss range). */
+  get seriesData(): RunSeries {
+    return this.series;
   }
 
   /** Marks the divergence step. */
@@ -182,7 +208,12 @@ export class RunPanel {
   /** Draws now (normally done on the next animation frame). */
   render(): void {
     this.dirty = false;
+    this.charts?.setLossRange(this.lossRange);
     this.charts?.update(this.series, { nonFinite: this.series.nonFiniteSteps, skipped: this.series.skippedSteps, divergedAt: this.divergedAt });
+    if (this.pathDirty) {
+      this.pathDirty = false;
+      this.charts?.setPath(this.path.length ? this.path : null);
+    }
     const st = statusLine({ ...this.statusInput, stats: this.stats, divergedAtStep: this.divergedAt });
     this.statusEl.textContent = st.text;
     this.root.dataset.state = st.tone;

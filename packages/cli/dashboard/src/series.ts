@@ -44,6 +44,18 @@ export class RunSeries {
   readonly nonFiniteSteps: number[] = [];
   /** Steps a guard skipped. */
   readonly skippedSteps: number[] = [];
+  /** The records that carry `flow` (every `--flow-every` steps), for the flow heat map. */
+  readonly flowRecords: StepStats[] = [];
+  /** Steps of {@link flowRecords} (x of the spectral chart). */
+  readonly flowSteps: number[] = [];
+  /** Spectral norm of each flow record, positive finite only. */
+  readonly spectralNorm: (number | null)[] = [];
+  /** Spectral radius of each flow record, positive finite only. */
+  readonly spectralRadius: (number | null)[] = [];
+  /** Fitted growth per time step of each flow record, positive finite only. */
+  readonly growth: (number | null)[] = [];
+  /** Raw losses (finite or not), for the off-scale markers of the loss chart. */
+  readonly rawLoss: (number | null)[] = [];
   /** The clipped and skipped flags of every record, for the clip rate. */
   private readonly flags: Pick<StepStats, 'clipped' | 'skipped'>[] = [];
   /** Set when a new variable name appeared (the layer chart must be rebuilt). */
@@ -54,6 +66,14 @@ export class RunSeries {
     const i = this.steps.length;
     this.steps.push(s.step);
     this.loss.push(logSafe(s.loss));
+    this.rawLoss.push(s.loss);
+    if (s.flow !== undefined) {
+      this.flowRecords.push(s);
+      this.flowSteps.push(s.step);
+      this.spectralNorm.push(logSafe(s.flow.spectralNorm));
+      this.spectralRadius.push(logSafe(s.flow.spectralRadius));
+      this.growth.push(logSafe(s.flow.growth));
+    }
     this.pre.push(logSafe(s.preClipNorm));
     this.post.push(logSafe(s.postClipNorm));
     this.coef.push(finiteOrNull(s.clipCoef));

@@ -8,6 +8,7 @@ import { diagnose, recommendThreshold } from './lib.js';
 import { decodeRecords, fetchRuns, fetchSteps, runFileUrl, type RunInfo, type SummaryLike } from './api.js';
 import { RunPanel } from './run-panel.js';
 import { pct, thresholdAdvice } from './words.js';
+import { decodeTrajectory, TRAJECTORY_FILE } from '../../src/run-folder/trajectory-codec.js';
 
 /** Milliseconds between two reads of a run that is still writing. */
 export const POLL_MS = 1000;
@@ -154,9 +155,31 @@ export class RunViewer {
       if (reply.finished) {
         this.panel.setRunInfo({ finished: true });
         this.conclude(id, summary);
+        const bad = await this.loadTrajectory(id, gen, summary);
+        if (bad !== null && gen === this.generation) this.panel.showWarnings([...warnings, bad]);
         return;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /**
+   * A cliff run: reads its `trajectory.json` (listed by `/api/runs` as
+   * `hasTrajectory`) and draws the path on the loss surface; returns the
+   * warning when the file cannot be used, else null.
+   */
+  private async loadTrajectory(id: string, gen: number, summary: SummaryLike | null): Promise<string | null> {
+    const info = (JSON.parse(this.lastListJson || '[]') as RunInfo[]).find((r) => r.id === id);
+    if (!info?.hasTrajectory && summary?.config?.task !== 'cliff') return null;
+    try {
+      const res = await fetch(runFileUrl(id, TRAJECTORY_FILE), { cache: 'no-store' });
+      if (!res.ok) return info?.hasTrajectory ? `${TRAJECTORY_FILE}: ${res.status} ${res.statusText}` : null;
+      const r = decodeTrajectory(await res.json());
+      if (gen !== this.generation) return null;
+      if ('trajectory' in r) this.panel.pushPath(r.trajectory.points);
+      return 'trajectory' in r ? null : `${TRAJECTORY_FILE} ${r.error}: the path is not drawn`;
+    } catch (e) {
+      return `${TRAJECTORY_FILE}: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 

@@ -23,6 +23,7 @@ import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
 import { describeIoError, findErrnoError, isTfEventsFile, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
 import type { RunStart } from '../run-folder/types.js';
+import { readTrajectory, TrajectoryRecorder, writeTrajectory } from '../run-folder/trajectory.js';
 import { CLI_DIGITS } from './format.js';
 import { UsageError } from './errors.js';
 import type { StopController } from './stop.js';
@@ -115,8 +116,16 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString(), checkpointEvery: opts.checkpointEvery ?? 0 }));
     }
     const every = opts.checkpointEvery ?? 0;
+    // The cliff: its (w, b) path, kept whole across --resume (trajectory.json, see run-folder/trajectory.ts).
+    const start = exp.cliffParams();
+    const prev = resume && start ? readTrajectory(dir) : null;
+    const path = start ? new TrajectoryRecorder(start, exp.stepsDone, prev && 'trajectory' in prev ? prev.trajectory : null) : null;
+    const savePath = (): void => {
+      if (path) io('write', runFile(dir, 'trajectory'), () => writeTrajectory(dir, path.trajectory));
+    };
     let checkpointStep = resume?.state.step ?? -1;
     const saveCheckpoint = (w: RunWriters): void => {
+      savePath();
       io('write', join(dir, CHECKPOINT_FILE), () => {
         w.flush();
         writeRunFile(dir, CHECKPOINT_FILE, JSON.stringify(exp.saveState()) + '\n');
@@ -149,6 +158,8 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         throw new UsageError(`${describeIoError(e, 'write the step logs in', dir)}; the run stopped at step ${s.step} (gradclip report and diagnose read the steps written so far)`);
       }
       clipRate.push(s);
+      const pos = path ? exp.cliffParams() : null;
+      if (path && pos) path.push(s.step, pos);
       if (every > 0 && s.step % every === 0) saveCheckpoint(writers);
       const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
       bar?.update(s.step, { loss: formatNumber(s.loss, CLI_DIGITS), norm: formatNumber(s.preClipNorm, CLI_DIGITS), rate: formatNumber(clipRate.rate, 2), status });
@@ -181,6 +192,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
     const w = writers;
     writers = null;
     io('finish the step logs in', dir, () => w.close());
+    savePath();
     io('write', runFile(dir, 'summary'), () => writeSummary(dir, summary, exp.evals));
     const run: LoadedRun = {
       name: exp.config.clip,
@@ -191,6 +203,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       diagnosis: diagnose(exp.stats),
       warnings: [],
     };
+    if (path) run.trajectory = path.trajectory;
     if (opts.report) {
       try {
         await writeRunReport(dir, run);

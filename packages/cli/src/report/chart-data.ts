@@ -10,8 +10,13 @@ import type { StepStats } from 'gradclip';
 import { downsampleMinMax, type SeriesPoint } from './downsample.js';
 import type { RunRecord } from './types.js';
 
-/** The per-step quantities drawn as lines. */
-export type SeriesName = 'loss' | 'pre-clip' | 'post-clip' | 'clip-coef';
+/** The per-step quantities drawn as lines (the last three from the steps with a `flow` record only). */
+export type SeriesName = 'loss' | 'pre-clip' | 'post-clip' | 'clip-coef' | 'spectral-norm' | 'spectral-radius' | 'growth';
+
+/** True for the quantities read from `StepStats.flow` (recorded every `--flow-every` steps). */
+export function isFlowSeries(series: SeriesName): boolean {
+  return series === 'spectral-norm' || series === 'spectral-radius' || series === 'growth';
+}
 
 /** One row of a line chart; `value = null` breaks the line. */
 export interface LineRow {
@@ -82,7 +87,31 @@ function pick(s: StepStats, series: SeriesName): number | null {
       return s.postClipNorm;
     case 'clip-coef':
       return s.clipCoef;
+    case 'spectral-norm':
+      return s.flow?.spectralNorm ?? null;
+    case 'spectral-radius':
+      return s.flow?.spectralRadius ?? null;
+    case 'growth':
+      return s.flow?.growth ?? null;
   }
+}
+
+/** The records a series is drawn from: every step, or for a flow quantity the steps with a `flow` record. */
+function sourceSteps(run: RunRecord, series: SeriesName): readonly StepStats[] {
+  return isFlowSeries(series) ? run.steps.filter((s) => s.flow !== undefined) : run.steps;
+}
+
+/** The values of one series of one run, in step order (flow quantities: the steps with a `flow` record). */
+export function seriesValues(run: RunRecord, series: SeriesName): (number | null)[] {
+  return sourceSteps(run, series).map((s) => pick(s, series));
+}
+
+/** True when some run has a finite value of `series`. */
+export function hasSeries(runs: readonly RunRecord[], series: SeriesName): boolean {
+  return runs.some((r) => sourceSteps(r, series).some((s) => {
+    const v = pick(s, series);
+    return v !== null && Number.isFinite(v);
+  }));
 }
 
 /**
@@ -91,7 +120,7 @@ function pick(s: StepStats, series: SeriesName): number | null {
  * cannot show them); then {@link downsampleMinMax} to `maxPoints`.
  */
 export function seriesRows(run: RunRecord, series: SeriesName, label: string, maxPoints: number, positiveOnly: boolean): LineRow[] {
-  const pts: SeriesPoint[] = run.steps.map((s) => {
+  const pts: SeriesPoint[] = sourceSteps(run, series).map((s) => {
     const v = pick(s, series);
     const ok = v !== null && Number.isFinite(v) && (!positiveOnly || v > 0);
     return { x: s.step, y: ok ? v : null };
@@ -103,7 +132,7 @@ export function seriesRows(run: RunRecord, series: SeriesName, label: string, ma
 export function allPositive(runs: readonly RunRecord[], series: SeriesName): boolean {
   let any = false;
   for (const r of runs) {
-    for (const s of r.steps) {
+    for (const s of sourceSteps(r, series)) {
       const v = pick(s, series);
       if (v === null || !Number.isFinite(v)) continue;
       if (v <= 0) return false;

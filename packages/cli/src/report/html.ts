@@ -199,8 +199,11 @@ ${rows}
 /**
  * Renders the report of one run as a complete, self-contained HTML
  * document: title, status, summary figures, the diagnosis in plain words
- * (when `run.diagnosis` is given), the charts (loss, pre-/post-clip global
- * norm, clip coefficient, per-layer heat map) and the configuration.
+ * (when `run.diagnosis` is given), the charts (loss, the cliff's loss
+ * surface with the run's path when it has a trajectory, pre-/post-clip
+ * global norm, the gradient flow through time and the spectral norm when
+ * its steps carry `flow`, clip coefficient, per-layer heat map) and the
+ * configuration.
  *
  * @throws when `run` is not a {@link RunRecord} (the message names the field).
  */
@@ -314,7 +317,9 @@ ${shared.map(([k, v]) => `<tr><th scope="row" class="mono">${e(k)}</th><td class
  * a summary table with one row per run (diverged runs highlighted, the
  * best final loss and error rate among the others in bold, the settings
  * that differ as columns), the diagnoses, and the line charts overlaid
- * with one colour per run, then a per-layer heat map per run.
+ * with one colour per run (the loss on the range of the runs that did not
+ * diverge, see `readableRange`), one cliff surface with every run's path,
+ * then a flow and a per-layer heat map per run that has them.
  *
  * @throws when `runs` is empty or holds something that is not a {@link RunRecord}.
  */

@@ -62,8 +62,10 @@ export function svgToPng(svg: string, scale = 2, fontFiles?: string[]): Uint8Arr
 /**
  * Renders the charts of `runs` to PNG: `loss.png`, `grad-norm.png`,
  * `clip-coef.png` and, when per-layer norms were recorded, `layer-norms.png`
- * (one run) or `layer-norms-<i>.png` (the i-th of several, 1-based). With
- * several runs the line charts are overlaid, one colour per run.
+ * (one run) or `layer-norms-<i>.png` (the i-th of several, 1-based); with
+ * `flow` records also `flow.png` (or `flow-<i>.png`) and `spectral.png`, and
+ * for cliff runs with a trajectory `cliff-surface.png`. With several runs
+ * the line charts are overlaid, one colour per run.
  *
  * @throws when `runs` is empty or holds something that is not a RunRecord, or an option is out of range.
  */

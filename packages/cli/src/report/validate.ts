@@ -5,7 +5,7 @@
  * @module
  */
 import { GradclipArgumentError } from 'gradclip';
-import { RUN_FILES } from '../run-folder/index.js';
+import { RUN_FILES, TRAJECTORY_FILE } from '../run-folder/index.js';
 import type { RunRecord } from './types.js';
 
 /** Throws unless `run` looks like a {@link RunRecord}; `where` names the argument. */
@@ -28,6 +28,12 @@ export function validateRunRecord(run: unknown, where = 'run'): asserts run is R
   }
   if (r.evals !== undefined && !Array.isArray(r.evals)) {
     throw new GradclipArgumentError(`${where}.evals must be an array of EvalResult or undefined, got ${typeof r.evals}`);
+  }
+  const t = r.trajectory as unknown;
+  if (t !== undefined) {
+    const pts = typeof t === 'object' && t !== null ? (t as { points?: unknown }).points : undefined;
+    const ok = Array.isArray(pts) && pts.every((p) => typeof p === 'object' && p !== null && ['step', 'w', 'b'].every((k) => typeof (p as Record<string, unknown>)[k] === 'number'));
+    if (!ok) throw new GradclipArgumentError(`${where}.trajectory must be a CliffTrajectory {points: [{step, w, b}]} (${TRAJECTORY_FILE}, read with readTrajectory) or undefined`);
   }
 }
 

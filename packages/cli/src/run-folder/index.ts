@@ -8,8 +8,9 @@
  *
  * @module
  */
-export { RUN_FILES, RUN_START_FILE, COMPARE_FILE, chartPngFile, isTfEventsFile, runFile, type RunFileKey } from './layout.js';
+export { RUN_FILES, RUN_START_FILE, COMPARE_FILE, TRAJECTORY_FILE, chartPngFile, isTfEventsFile, runFile, type RunFileKey } from './layout.js';
 export type { RunRecord, LoadedRun, RunStart, CompareStart } from './types.js';
+export { TrajectoryRecorder, cliffTrajectory, decodeTrajectory, encodeTrajectory, readTrajectory, writeTrajectory, type CliffTrajectory, type TrajectoryPoint } from './trajectory.js';
 export { loadRun, readRunSteps, readRunStart, rebuildSummary, runDisplayName, stepOrderWarning, UNKNOWN_CONFIG, type RunSteps } from './load.js';
 export { writeRunFile, writeSummary, writeRunStart, writeCompareStart } from './write.js';
 export { writeFileAtomic, tempFileFor, NODE_FS, TEMP_FILE_PATTERN, type AtomicFs } from './atomic.js';

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { RUN_FILES } from 'gradclip/internal';
+import { TRAJECTORY_FILE } from './trajectory-codec.js';
 
 export { RUN_FILES, chartPngFile, isTfEventsFile } from 'gradclip/internal';
 
@@ -22,6 +23,8 @@ export const RUN_START_FILE = 'config.json';
 /** The checkpoint of `gradclip train --checkpoint-every` (see `TrainingState`), replaced atomically at every checkpoint. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
 
+export { TRAJECTORY_FILE } from './trajectory-codec.js';
+
 /**
  * The marker of a comparison folder (`gradclip compare`, `demo`): written
  * when the comparison starts, with its methods, seeds and run folders (see
@@ -30,12 +33,12 @@ export const CHECKPOINT_FILE = 'checkpoint.json';
  */
 export const COMPARE_FILE = 'compare.json';
 
-/** A key of {@link RUN_FILES} that names one fixed file of a run folder, or `start` ({@link RUN_START_FILE}). */
-export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' | 'start';
+/** A key of {@link RUN_FILES} that names one fixed file of a run folder, or `start` ({@link RUN_START_FILE}) or `trajectory` ({@link TRAJECTORY_FILE}). */
+export type RunFileKey = 'steps' | 'stepsCsv' | 'summary' | 'evals' | 'report' | 'start' | 'trajectory';
 
 /** Path of one of the fixed files of the run folder `dir`, e.g. `runFile('runs/a', 'summary')` = `runs/a/summary.json`. */
 export function runFile(dir: string, key: RunFileKey): string {
-  return join(dir, key === 'start' ? RUN_START_FILE : RUN_FILES[key]);
+  return join(dir, key === 'start' ? RUN_START_FILE : key === 'trajectory' ? TRAJECTORY_FILE : RUN_FILES[key]);
 }
 
 /**

@@ -3,7 +3,8 @@
  * by the library's `openRunWriters`). A folder without a readable
  * `summary.json` (a run that was killed or crashed, or library logs) is
  * still loaded: its summary is rebuilt from `steps.jsonl` and the record is
- * marked incomplete (DESIGN.md section 8, **contract**).
+ * marked incomplete (DESIGN.md section 8, **contract**). A cliff run's
+ * `trajectory.json` is loaded when present.
  *
  * @module
  */
@@ -12,9 +13,10 @@ import { diagnose, GradclipArgumentError, readStepsJsonl, type StepStats } from 
 import type { RunConfig } from '../train/config.js';
 import type { EvalResult } from '../train/experiment.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
-import { RUN_FILES, RUN_START_FILE, runFile } from './layout.js';
+import { RUN_FILES, RUN_START_FILE, TRAJECTORY_FILE, runFile } from './layout.js';
 import { describeIoError } from './io-errors.js';
 import type { LoadedRun, RunRecord, RunStart } from './types.js';
+import { readTrajectory } from './trajectory.js';
 
 /** The records of a run folder's `steps.jsonl` and the messages for the lines that could not be read. */
 export interface RunSteps {
@@ -195,6 +197,9 @@ export function loadRun(dir: string, name?: string, fix?: string): LoadedRun {
     else warnings.push(`${RUN_FILES.evals} ${'error' in r ? r.error : 'is not an array'}: ignored`);
   }
   const run: LoadedRun = { name: name ?? (typeof summary.config.clip === 'string' && summary.config.clip !== 'unknown' ? summary.config.clip : dir), dir, summary, steps, evals, diagnosis: diagnose(steps), warnings };
+  const traj = readTrajectory(dir);
+  if (traj !== null && 'trajectory' in traj) run.trajectory = traj.trajectory;
+  else if (traj !== null) warnings.push(`${TRAJECTORY_FILE} ${traj.error}: ignored`);
   if (incomplete !== undefined) run.incomplete = incomplete;
   return run;
 }

@@ -14,13 +14,13 @@
 import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { GradclipArgumentError } from 'gradclip';
-import { CHECKPOINT_FILE, COMPARE_FILE, isTfEventsFile, LOCK_FILE, RUN_FILES, RUN_START_FILE } from './layout.js';
+import { CHECKPOINT_FILE, COMPARE_FILE, isTfEventsFile, LOCK_FILE, RUN_FILES, RUN_START_FILE, TRAJECTORY_FILE } from './layout.js';
 import { refuseIfLocked } from './lock.js';
 import { TEMP_FILE_PATTERN, tempFileFor } from './atomic.js';
 import { describeIoError } from './io-errors.js';
 
 /** The fixed file names of a run or comparison folder. */
-const FIXED_FILES = new Set<string>([RUN_FILES.steps, RUN_FILES.stepsCsv, RUN_FILES.summary, RUN_FILES.evals, RUN_FILES.report, RUN_START_FILE, COMPARE_FILE, CHECKPOINT_FILE, LOCK_FILE]);
+const FIXED_FILES = new Set<string>([RUN_FILES.steps, RUN_FILES.stepsCsv, RUN_FILES.summary, RUN_FILES.evals, RUN_FILES.report, RUN_START_FILE, COMPARE_FILE, CHECKPOINT_FILE, LOCK_FILE, TRAJECTORY_FILE]);
 
 /**
  * True when `name` is a file gradclip writes into a run or comparison

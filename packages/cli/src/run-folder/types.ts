@@ -8,6 +8,7 @@ import type { Diagnosis, StepStats } from 'gradclip';
 import type { EvalResult } from '../train/experiment.js';
 import type { RunConfig } from '../train/config.js';
 import type { RunSummary, TextSource } from '../train/summary.js';
+import type { CliffTrajectory } from './trajectory-codec.js';
 
 /** Everything the app knows about one run (the report needs `name`, `summary` and `steps`). */
 export interface RunRecord {
@@ -23,6 +24,8 @@ export interface RunRecord {
   evals?: EvalResult[];
   /** Output of `diagnose(steps)`, if computed (shown in plain words). */
   diagnosis?: Diagnosis;
+  /** A cliff run's path through (w, b) (`trajectory.json`), drawn on the loss surface. */
+  trajectory?: CliffTrajectory;
   /** Lines of `steps.jsonl` that could not be read, one message each. */
   warnings?: string[];
   /**

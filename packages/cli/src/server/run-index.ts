@@ -223,8 +223,9 @@ export class RunIndex {
       const { dir, steps: st } = run;
       const state = await this.summary(dir, run.summary);
       const hasReport = run.report === 'file' || (run.report === 'link' && (await isRegularFile(runFile(dir, 'report'))));
+      const hasTrajectory = run.trajectory === 'file' || (run.trajectory === 'link' && (await isRegularFile(runFile(dir, 'trajectory'))));
       const steps = stepsFromSummary(state) ?? (await this.lineCount(dir));
-      return runInfoFrom({ id: runId(this.root, dir), name: basename(dir), bytes: st.size, mtime: st.mtime, hasReport }, state, steps);
+      return runInfoFrom({ id: runId(this.root, dir), name: basename(dir), bytes: st.size, mtime: st.mtime, hasReport, hasTrajectory }, state, steps);
     } catch {
       return null; // removed while listing
     }

@@ -16,7 +16,7 @@
 import { closeSync, readdirSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { RUN_FILES, runFile } from '../run-folder/index.js';
+import { RUN_FILES, runFile, TRAJECTORY_FILE } from '../run-folder/index.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { openRegularFileSync } from './regular-file.js';
 import { isInside } from './safe-path.js';
@@ -49,6 +49,8 @@ export interface RunInfo {
   finished: boolean;
   /** True when the folder has a `report.html`. */
   hasReport: boolean;
+  /** True when the folder has a cliff run's `trajectory.json` (its (w, b) path, drawn on the loss surface); the viewer reads it from `/files/<id>/trajectory.json`. */
+  hasTrajectory: boolean;
   /** Size of `steps.jsonl` in bytes. */
   bytes: number;
   /** Last modification of `steps.jsonl`, ISO 8601. */
@@ -95,6 +97,8 @@ export interface RunFolderFacts {
   mtime: Date;
   /** {@link RunInfo.hasReport}. */
   hasReport: boolean;
+  /** {@link RunInfo.hasTrajectory}. */
+  hasTrajectory: boolean;
 }
 
 /**
@@ -121,6 +125,7 @@ export function runInfoFrom(facts: RunFolderFacts, state: SummaryState, steps: n
     clipRate: s === null ? null : numberOrNull(s.clipRate),
     finished: state.finished,
     hasReport: facts.hasReport,
+    hasTrajectory: facts.hasTrajectory,
     bytes: facts.bytes,
     modified: facts.mtime.toISOString(),
   };
@@ -171,7 +176,7 @@ export function readRunInfo(runsDir: string, dir: string): RunInfo {
   const stepsFile = runFile(dir, 'steps');
   const st = statSync(stepsFile);
   const state = readSummaryStateSync(root, dir, DEFAULT_LIMITS.maxSummaryBytes);
-  const facts = { id: runId(root, dir), name: basename(dir), bytes: st.size, mtime: st.mtime, hasReport: isRegularFileSync(runFile(dir, 'report')) };
+  const facts = { id: runId(root, dir), name: basename(dir), bytes: st.size, mtime: st.mtime, hasReport: isRegularFileSync(runFile(dir, 'report')), hasTrajectory: isRegularFileSync(runFile(dir, 'trajectory')) };
   return runInfoFrom(facts, state, stepsFromSummary(state) ?? countLinesSync(stepsFile));
 }
 
@@ -196,6 +201,8 @@ export interface FoundRun {
   summary: EntryKind;
   /** What the folder has under the name `report.html`. */
   report: EntryKind;
+  /** What the folder has under the name `trajectory.json`. */
+  trajectory: EntryKind;
 }
 
 /** The sub-folders of a listing worth searching (no hidden folders, no `node_modules`), by name (so that a `maxRuns` cut is the same on every file system). */
@@ -237,7 +244,7 @@ export async function findRunDirs(root: string, opts: ListRunsOptions = {}): Pro
         // `dir` is a real path, so a plain file in it needs no realpath
         const real = stepsKind === 'file' ? runFile(dir, 'steps') : await realpath(runFile(dir, 'steps'));
         const st = isInside(root, real) ? await stat(real) : null;
-        if (st !== null && st.isFile()) found.push({ dir, steps: st, summary: kindOf(entries, RUN_FILES.summary), report: kindOf(entries, RUN_FILES.report) });
+        if (st !== null && st.isFile()) found.push({ dir, steps: st, summary: kindOf(entries, RUN_FILES.summary), report: kindOf(entries, RUN_FILES.report), trajectory: kindOf(entries, TRAJECTORY_FILE) });
       } catch {
         // dangling link, or removed meanwhile: not a run
       }
