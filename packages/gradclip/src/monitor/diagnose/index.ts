@@ -26,6 +26,8 @@ import { EMPTY_RUN_ADVICE } from './advice.js';
 import { buildContext } from './context.js';
 import { resolveDiagnoseOptions, type DiagnoseOptions } from './options.js';
 import { checkRecords } from './records.js';
+import { causeFacts, rankCauses } from './causes/index.js';
+import { resolveDiagnoseContext, type DiagnoseContext } from './run-context.js';
 import { RULES } from './rules/index.js';
 import { collectEvidence, collectRecommendations, decideStatus, firstEventStep, orderFindings } from './status.js';
 import { EMPTY_RUN_SUMMARY, summarize } from './summary.js';
@@ -33,8 +35,9 @@ import { thresholdBeforeFirstEvent } from './threshold.js';
 import type { Diagnosis } from './types.js';
 import type { recommendThreshold } from '../recommend/index.js';
 
-export type { Diagnosis, DiagnosisFlag, DiagnosisStatus, Finding, FindingKind } from './types.js';
+export type { Cause, CauseKind, Diagnosis, DiagnosisFlag, DiagnosisStatus, Finding, FindingKind } from './types.js';
 export type { DiagnoseOptions } from './options.js';
+export type { ClipContextKind, DiagnoseContext, ModelKind } from './run-context.js';
 export { EXPLODING_ADVICE, VANISHING_ADVICE } from './advice.js';
 
 /**
@@ -71,12 +74,38 @@ export { EXPLODING_ADVICE, VANISHING_ADVICE } from './advice.js';
  * normalisation layers; clipping saturated → lower the learning rate or
  * raise the threshold.
  *
+ * Ranked causes (`causes`, best first; DESIGN.md section 8): from the same
+ * evidence plus the `flow` records (gradient flow through time) and the
+ * optional `context`, each of `exploding-through-time`,
+ * `vanishing-through-time`, `saturation-after-explosion`,
+ * `learning-rate-too-high`, `exploding-depth`, `vanishing-depth`,
+ * `bad-data-or-numerics` and `healthy` gets a confidence in [0, 1] from how
+ * strong its evidence is, the evidence in plain words, and fixes that fit
+ * the model described by `context` (see `causes/` for each rule). Without
+ * `flow` records the through-time causes rest on the per-layer norms of a
+ * recurrent model.
+ *
+ * With a `context`, the recommendations leave out the advice that does not
+ * fit the model (residual connections for a recurrent or shallow model,
+ * gated cells for a model that has them) and, when the unclipped run
+ * diverged, the advice to raise the clipping threshold.
+ *
+ * @example
+ * ```ts
+ * const d = diagnose(stats, {}, { model: 'rnn', layers: 2, optimizer: 'sgd', learningRate: 0.1, clip: 'none' });
+ * const top = d.causes[0]; // e.g. {cause: 'exploding-through-time', confidence: 0.93, evidence: [...], fixes: [...]}
+ * ```
+ *
+ * @param stats - the run's records, in step order
+ * @param opts - the rules' thresholds
+ * @param context - what the caller knows about the run (model, optimizer, clipping, baseline)
  * @throws {@link GradclipArgumentError} if `stats` is not an array, a record
  *   is malformed (the message names `stats[i].field`), a norm is negative, or
- *   an option is unknown or out of range.
+ *   an option or a context field is unknown or out of range.
  */
-export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}): Diagnosis {
+export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}, context?: DiagnoseContext): Diagnosis {
   const o = resolveDiagnoseOptions(opts);
+  const run = resolveDiagnoseContext(context);
   checkRecords(stats);
   if (stats.length === 0) {
     return {
@@ -92,10 +121,11 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
       medianPreClipNorm: null,
       maxPreClipNorm: null,
       recommendedThreshold: null,
+      causes: [],
     };
   }
 
-  const ctx = buildContext(stats, o);
+  const ctx = buildContext(stats, o, run);
   const outcomes = RULES.map((rule) => rule(ctx));
   const evidence = collectEvidence(outcomes);
   const recommendedThreshold = thresholdBeforeFirstEvent(ctx.norms, evidence.firstExplodingIdx);
@@ -127,5 +157,6 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
     medianPreClipNorm: ctx.medianPreClipNorm,
     maxPreClipNorm: ctx.maxPreClipNorm,
     recommendedThreshold,
+    causes: status === 'insufficient-data' ? [] : rankCauses(causeFacts(ctx, run, outcomes, evidence.firstExplodingIdx, recommendedThreshold)),
   };
 }
