@@ -1,7 +1,7 @@
 /**
  * The cause **healthy**: none of the problems is supported. Its confidence is
- * `1 − (the largest confidence of a problem cause)`, halved when the rules
- * found exploding or vanishing evidence; its evidence is what the
+ * `1 − (the largest confidence of a problem cause)`, × 0.3 when the rules
+ * found exploding evidence and × 0.5 when they found vanishing evidence; its evidence is what the
  * run did well (norms within the spike factor of their running median, no
  * NaN/Inf, the loss falling, the clip rate), and its fixes say what to keep.
  *
@@ -42,7 +42,7 @@ export function healthyCause(f: CauseFacts, maxProblem: number): Candidate {
   if (!ctx.anyClipped && f.recommendedThreshold !== null && (run.clip === undefined || run.clip === 'none')) {
     fixes.push(`Optionally add a guard against rare spikes: clip by global norm at ${formatNumber(f.recommendedThreshold, 6)} (recommendThreshold on this run's norms), which leaves typical steps alone.`);
   }
-  // The rules' verdict was not healthy (exploding or vanishing evidence): halve it.
-  const factor = f.explodingIdx >= 0 || f.vanishingFindings.length > 0 ? 0.5 : 1;
+  // The rules' verdict was not healthy: exploding evidence × 0.3, vanishing evidence × 0.5.
+  const factor = f.explodingIdx >= 0 ? 0.3 : f.vanishingFindings.length > 0 ? 0.5 : 1;
   return { cause: 'healthy', confidence: Math.round(100 * Math.max(0, (1 - maxProblem) * factor)) / 100, evidence, fixes };
 }

@@ -71,6 +71,13 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
   if (f.explodingIdx >= 0 && !f.recurrent && f.flowBefore === null) {
     ev.push({ w: 0.4, text: `The gradient norm exploded from step ${ctx.stats[f.explodingIdx].step} in a model without recurrence, where a too-large step is the usual cause.` });
   }
+  const j = f.jump;
+  if (f.explodingIdx >= 0 && f.recurrent && j && j.leader !== null && !j.leaderRecurrent && j.leaderRatio >= ctx.opts.spikeFactor) {
+    ev.push({
+      w: 0.35,
+      text: `The explosion at step ${ctx.stats[f.explodingIdx].step} was led by a non-recurrent layer: ${j.leader}'s gradient jumped ${fmt(j.leaderRatio)}× (from a median of ${fmt(j.leaderBefore)} to ${fmt(j.leaderNorm)}), more than the recurrent ones: a step too large for the weights rather than the recurrence.`,
+    });
+  }
   const keepClip = saturated && (clippingKeepsAlive(run) || (run.clip !== undefined && run.clip !== 'none'));
   const fixes = [
     lowerLrFix(run, 10, saturated ? 'then clipping should fire on only a few steps' : 'so that each step stays small against the weights'),

@@ -85,6 +85,10 @@ export function explodingThroughTime(f: CauseFacts): Candidate | null {
     }
   }
   let factor = 1;
+  if (!fl && gated(f)) {
+    factor *= 0.7;
+    ev.push({ w: 0, text: `The model is gated (${run.model}), whose cell path resists exploding through time; no flow records confirm it.` });
+  }
   if (fl && fl.growth < 1 && !flowEv) {
     factor *= 0.3;
     ev.push({ w: 0, text: `But the flow records before the explosion show the gradient shrinking (${fmt(fl.growth)}× per step), so the recurrence did not amplify it at the start.` });
