@@ -55,6 +55,11 @@ const MAIN_VALUES = [
   'calibrate',
   'gradStatsCallback',
   'GradStatsCallback',
+  // gradient flow through time
+  'gradientFlow',
+  'fitGrowth',
+  'spectralNorm',
+  'spectralRadius',
   // browser-safe writers
   'MemoryWriter',
   'MultiWriter',
@@ -125,6 +130,8 @@ const MAIN_TYPES = [
   'CalibratableModel',
   'GradStatsCallbackOptions',
   'GradientFlow',
+  'FlowProbe',
+  'GradientFlowOptions',
   'StepStatsSource',
   'StepWriter',
   'TfEvent',

@@ -70,6 +70,7 @@ export {
   type CalibrationData,
   type CalibratableModel,
 } from './monitor/calibrate.js';
+export { gradientFlow, fitGrowth, spectralNorm, spectralRadius, type FlowProbe, type GradientFlowOptions } from './monitor/flow.js';
 export { gradStatsCallback, GradStatsCallback, type GradStatsCallbackOptions, type StepStatsSource } from './monitor/callback.js';
 
 // ---- Writers (browser-safe: in-memory writers and pure encoders; file writers are in gradclip/node).
