@@ -133,6 +133,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
   const eventStep = firstEventStep(status, evidence, stats);
   const findings = orderFindings(outcomes.flatMap((r) => (r.finding ? [r.finding] : [])), status);
   const recommendations = collectRecommendations(outcomes, { recommendedThreshold }, status, o.minSteps);
+  const causes = status === 'insufficient-data' ? [] : rankCauses(causeFacts(ctx, run, outcomes, evidence.firstExplodingIdx, recommendedThreshold));
 
   return {
     status,
@@ -149,6 +150,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
       maxPreClipNorm: ctx.maxPreClipNorm,
       findings,
       recommendations,
+      ...(causes.length > 0 ? { topCause: causes[0] } : {}),
     }),
     firstEventStep: eventStep,
     steps: ctx.n,
@@ -157,6 +159,6 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
     medianPreClipNorm: ctx.medianPreClipNorm,
     maxPreClipNorm: ctx.maxPreClipNorm,
     recommendedThreshold,
-    causes: status === 'insufficient-data' ? [] : rankCauses(causeFacts(ctx, run, outcomes, evidence.firstExplodingIdx, recommendedThreshold)),
+    causes,
   };
 }
