@@ -16,6 +16,9 @@ import { CLI_BACKENDS } from './backend-names.js';
 import { describeIoError, findErrnoError } from '../run-folder/io-errors.js';
 import { RUN_FILES } from '../run-folder/layout.js';
 
+/** Help of `--flow-every` (train, compare, demo; DESIGN.md section 8). */
+const FLOW_EVERY_HELP = 'record the gradient flow through time in steps.jsonl at step 1 and every n steps: ‖∂L/∂h_t‖ for every t, its growth per step backward, the spectral norm and radius of the recurrent matrix (rnn) or mean state Jacobian (lstm, gru); recurrent models and the cliff; 0: off (docs/flow.md)';
+
 /** Steps `gradclip calibrate` runs when `--steps` is not given (the run flags' default, 2000, is for training). */
 export const CALIBRATE_DEFAULT_STEPS = 300;
 
@@ -58,6 +61,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--json', 'print the JSON summary as the last line of stdout', false)
     .option('--no-report', `skip ${RUN_FILES.report} and the PNG charts`)
     .option('--no-progress', 'no progress bar')
+    .option('--flow-every <n>', FLOW_EVERY_HELP, intParser('flow-every', '50'), 0)
     .option('--checkpoint-every <n>', 'write checkpoint.json (weights, optimizer state, data position, evals) after every n steps', intParser('checkpoint-every', '0'))
     .option('--resume <dir>', 'continue the run of <dir> from its checkpoint.json (its config.json gives the configuration; only --steps, --checkpoint-every, --backend, --json, --no-report, --no-progress may be given)')
     .action(async (opts, cmd: Command) => {
@@ -74,6 +78,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--json', 'print a JSON object with every run summary as the last line of stdout', false)
     .option('--no-report', 'skip the HTML reports and PNG charts')
     .option('--no-progress', 'no progress bars')
+    .option('--flow-every <n>', FLOW_EVERY_HELP, intParser('flow-every', '50'), 0)
     .action(async (opts, cmd: Command) => {
       ctx.exitCode = await (await import('./commands/compare.js')).compareCommand(opts, givenOptions(cmd));
     });
@@ -111,6 +116,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--overwrite', 'empty a non-empty --out first (only a folder that holds nothing but gradclip output)', false)
     .option('--steps <n>', 'steps per run (default 3000)', intParser('steps', '3000'))
     .option('--recover', 'both runs roll back to the last good snapshot on a non-finite loss or gradient norm (as train --recover)', false)
+    .option('--flow-every <n>', 'both runs record the gradient flow through time every n steps (as train --flow-every; 0: off)', intParser('flow-every', '50'), 0)
     .addOption(new Option('--backend <name>', 'TF.js backend').choices([...CLI_BACKENDS]).default('wasm'))
     .action(async (opts) => {
       ctx.exitCode = await (await import('./commands/demo.js')).demoCommand(opts);

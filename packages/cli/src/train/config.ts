@@ -71,6 +71,18 @@ export interface RunConfig {
   /** Cliff: starting bias b0. @default -2.93 */
   cliffB: number;
   /**
+   * Measure the gradient flow through time (`--flow-every`, DESIGN.md
+   * section 8; docs/flow.md) at step 1 and every this many steps: the
+   * step's record in `steps.jsonl` gets `flow` (`‖∂L/∂h_t‖` for every t, the
+   * fitted growth per step backward, and the spectral norm and radius of the
+   * recurrent kernel of the rnn, of the mean state-to-state Jacobian of the
+   * lstm (state (h, c)) and gru, or |w| for the cliff). Measured on the
+   * step's own batch at the weights the step starts from; training is
+   * unchanged. Recurrent models and the cliff only. 0: off.
+   * @default 0
+   */
+  flowEvery: number;
+  /**
    * charlm: path of the UTF-8 text file to train on (`--text`), instead of
    * the generated text; absent when the generated text is used. The CLI
    * reads the file (see `readTextFile`); the run records its size in the
@@ -101,6 +113,7 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
   recover: false,
   cliffW: 6,
   cliffB: -2.93,
+  flowEvery: 0,
 });
 
 /**
@@ -193,6 +206,7 @@ function noEffectReason(key: string, c: RunConfig, purpose: RunPurpose): string 
       warmup: 'calibrate runs at the constant --lr',
       stopOnDivergence: 'calibrate always runs all --steps',
       recover: 'calibrate trains on a copy of the weights and rolls nothing back',
+      flowEvery: 'calibrate records no step statistics',
     };
     if (why[key]) return why[key];
   }
@@ -263,6 +277,12 @@ export function resolveRunConfig(partial: Partial<RunConfig>, options: ResolveRu
   requireInt('evalSize', c.evalSize, 1, RUN_LIMITS.evalSize);
   requireInt('evalEvery', c.evalEvery, 0, RUN_LIMITS.steps);
   requireInt('warmup', c.warmup, 0, RUN_LIMITS.warmup);
+  requireInt('flowEvery', c.flowEvery, 0, RUN_LIMITS.steps);
+  if (c.flowEvery > 0 && c.task !== 'cliff' && c.model === 'transformer') {
+    throw new GradclipArgumentError(
+      '--flow-every measures the gradient through the recurrent state of --model rnn, lstm or gru (or the cliff\'s one-unit RNN); the transformer has no recurrent state (attention reaches every position directly): drop --flow-every or use --model rnn, lstm or gru',
+    );
+  }
   requirePositive('lr', c.lr);
   if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) throw new GradclipArgumentError(`--weight-decay must be a finite number >= 0, got ${c.weightDecay}`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw new GradclipArgumentError(`--momentum must be in [0, 1), got ${c.momentum}`);

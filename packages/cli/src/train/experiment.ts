@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { GradclipArgumentError, GradclipRecoveryError, loadOptimizerState, saveOptimizerState, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
+import { GradclipArgumentError, GradclipRecoveryError, loadOptimizerState, saveOptimizerState, getTotalNorm, withRecovery, type RecoveringOptimizer, calibrate, type CalibrationResult, type GradientFlow, type RecommendThresholdOptions, type StepStats, withTransforms, type TransformingOptimizer } from 'gradclip';
 import { createRng, type Rng, type RngState } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
@@ -115,6 +115,10 @@ export class Experiment {
     this.dataRng = dataRng;
     this.evalSeed = c.seed * 7919 + 104729;
     this.problem = createProblem(c, initRng, this.prefix, c.task === 'charlm' ? options.text : undefined);
+    if (c.flowEvery > 0 && !this.problem.supportsFlow) {
+      this.problem.dispose();
+      throw new GradclipArgumentError(`Experiment: flowEvery needs a recurrent model (rnn, lstm, gru) or the cliff; ${c.model} has no recurrent state`);
+    }
     this.inner = createOptimizer(c);
     this.schedule = c.warmup > 0 ? warmupSchedule({ peakLr: c.lr, warmupSteps: c.warmup }) : null;
     const output = this.problem.outputLayerName;
@@ -166,10 +170,13 @@ export class Experiment {
     if (this.done) throw new Error(`Experiment.step: the run is finished (${this.stepsDone} steps${this.divergedAtStep !== null ? ', diverged' : ''})`);
     const n = this.stepsDone + 1;
     if (this.schedule) (this.inner as unknown as { learningRate: number }).learningRate = this.schedule(n);
-    const { loss, free } = this.problem.batchLoss(this.dataRng, this.config.batch);
+    const { loss, free, flow } = this.problem.batchLoss(this.dataRng, this.config.batch);
     const runner = this.recovery ?? this.optimizer;
     let gaveUp = false;
+    let measured: GradientFlow | undefined;
     try {
+      // --flow-every: on this step's batch at the weights it starts from (reads no random stream, changes nothing).
+      if (this.flowDue(n) && flow !== undefined) measured = flow();
       runner.minimize(loss, false, this.variables as Variable[]);
     } catch (e) {
       if (!(e instanceof GradclipRecoveryError) || this.recovery === null) throw e;
@@ -179,6 +186,7 @@ export class Experiment {
     }
     const [s] = runner.drainStatsSync();
     const stats: StepStats = { ...s, step: n, time: Date.now() };
+    if (measured !== undefined) stats.flow = measured;
     this.stats.push(stats);
     if (this.divergedAtStep === null) {
       if (this.recovery !== null) {
@@ -192,6 +200,12 @@ export class Experiment {
     const every = this.config.evalEvery;
     if (every > 0 && n % every === 0 && this.divergedAtStep === null) this.evaluate();
     return stats;
+  }
+
+  /** True when step `n` measures the gradient flow: step 1 and every `flowEvery` steps (never with 0). */
+  flowDue(n: number): boolean {
+    const every = this.config.flowEvery;
+    return every > 0 && (n === 1 || n % every === 0);
   }
 
   /** The state to continue this run from after the current step (see {@link TrainingState}; host reads of the weights and the optimizer state). */

@@ -35,11 +35,13 @@ export interface DemoFlags {
   steps?: number;
   /** Both runs with `withRecovery` (as `train --recover`). @default false */
   recover?: boolean;
+  /** Both runs measure the gradient flow every this many steps (as `train --flow-every`). @default 0 */
+  flowEvery?: number;
 }
 
 /** `gradclip demo`: the seed claim, live — the unclipped run diverges, the clipped one learns. Returns the exit code. */
 export async function demoCommand(f: DemoFlags): Promise<number> {
-  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, recover: f.recover ?? false, out: f.out ?? 'runs/demo', overwrite: f.overwrite ?? false, backend: f.backend, json: false, report: true, progress: true };
+  const flags: CompareFlags = { ...DEMO_FLAGS, steps: f.steps ?? DEMO_FLAGS.steps, recover: f.recover ?? false, flowEvery: f.flowEvery ?? 0, out: f.out ?? 'runs/demo', overwrite: f.overwrite ?? false, backend: f.backend, json: false, report: true, progress: true };
   const banner = (): void =>
     console.log(
       `gradclip demo: Pascanu et al. 2013 addition task (T=${flags.length}), tanh RNN with ${flags.hidden} units, init ${flags.init}, SGD lr ${flags.lr}, batch ${flags.batch}, ${flags.steps} steps, seed ${flags.seed}.\n` +

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { add, matMul, mul, sigmoid, split, tanh, zeros, type Tensor2D } from '@tensorflow/tfjs-core';
+import { add, matMul, mul, sigmoid, split, square, stack, sub, sum, tanh, zeros, type Tensor2D } from '@tensorflow/tfjs-core';
 import type { Rng } from '../../core/random.js';
 import { gatedKernels, parseGatedInit, type GatedInit } from './gated.js';
 import { checkOutput } from './rnn.js';
 import { recurrentModel } from './sequence.js';
-import type { OutputMode, SequenceModel } from './types.js';
+import type { OutputMode, SequenceModel, StateMatrix } from './types.js';
 import { checkInt } from './validate.js';
 import { VariableSet } from './variables.js';
 
@@ -72,7 +72,7 @@ export function createLstm(options: GatedOptions): SequenceModel {
     b,
     wy: Wy,
     by,
-    run(xs, batch) {
+    run(xs, batch, probe) {
       let h: Tensor2D = zeros([batch, hidden]);
       let c: Tensor2D = zeros([batch, hidden]);
       const states: Tensor2D[] = [];
@@ -80,9 +80,65 @@ export function createLstm(options: GatedOptions): SequenceModel {
         const [zi, zf, zg, zo] = split(add(xt, matMul(h, Wh)), 4, 1) as Tensor2D[];
         c = add(mul(sigmoid(zf), c), mul(sigmoid(zi), tanh(zg)));
         h = mul(sigmoid(zo), tanh(c));
+        if (probe) [h, c] = probe([h, c]);
         states.push(h);
       }
       return states;
     },
+    state: '(h, c)',
+    stateMatrix: (xs, batch) => lstmMeanJacobian(xs, batch, hidden, Wh as Tensor2D),
   });
+}
+
+/**
+ * The mean over batch and time (t = 1..T) of the LSTM's state-to-state
+ * Jacobian `∂(h_t, c_t)/∂(h_{t−1}, c_{t−1})` (2H × 2H, row = output unit,
+ * h before c). With `z = x W_x + h' W_h + b` (blocks i, f, g, o),
+ * `c = f c' + i g`, `h = o tanh(c)`, every entry is a per-unit coefficient
+ * times a weight: `∂c_k/∂h'_j = c'_k f_k(1−f_k) W_f[j,k] + g_k i_k(1−i_k) W_i[j,k] + i_k(1−g_k²) W_g[j,k]`,
+ * `∂h_k/∂h'_j = o_k(1−o_k) tanh(c_k) W_o[j,k] + κ_k ∂c_k/∂h'_j` with
+ * `κ = o (1 − tanh² c)`, `∂c/∂c' = diag(f)`, `∂h/∂c' = diag(κ f)`. So the
+ * mean needs only the batch-and-time means of nine coefficient vectors
+ * (summed on the device, read once); the matrix is assembled in float64.
+ */
+function lstmMeanJacobian(xs: Tensor2D[], batch: number, hidden: number, Wh: Tensor2D): StateMatrix {
+  const H = hidden;
+  let h: Tensor2D = zeros([batch, H]);
+  let c: Tensor2D = zeros([batch, H]);
+  let acc: Tensor2D | null = null;
+  for (const xt of xs) {
+    const [zi, zf, zg, zo] = split(add(xt, matMul(h, Wh)), 4, 1) as Tensor2D[];
+    const i = sigmoid(zi);
+    const f = sigmoid(zf);
+    const g = tanh(zg);
+    const o = sigmoid(zo);
+    const c2: Tensor2D = add(mul(f, c), mul(i, g));
+    const tc = tanh(c2);
+    const kappa = mul(o, sub(1, square(tc)));
+    const betaF = mul(c, mul(f, sub(1, f)));
+    const betaI = mul(g, mul(i, sub(1, i)));
+    const betaG = mul(i, sub(1, square(g)));
+    const alphaO = mul(mul(o, sub(1, o)), tc);
+    const coef = stack([alphaO, mul(kappa, betaF), mul(kappa, betaI), mul(kappa, betaG), betaF, betaI, betaG, f, mul(kappa, f)]);
+    const s = sum(coef, 1) as Tensor2D;
+    acc = acc === null ? s : (add(acc, s) as Tensor2D);
+    h = mul(o, tc);
+    c = c2;
+  }
+  const m = (acc as Tensor2D).dataSync();
+  const w = Wh.dataSync();
+  const N = batch * xs.length;
+  const n = 2 * H;
+  const J = new Float64Array(n * n);
+  const W = (block: number, j: number, k: number): number => w[j * 4 * H + block * H + k];
+  const mean = (row: number, k: number): number => m[row * H + k] / N;
+  for (let k = 0; k < H; k++) {
+    for (let j = 0; j < H; j++) {
+      J[k * n + j] = mean(0, k) * W(3, j, k) + mean(1, k) * W(1, j, k) + mean(2, k) * W(0, j, k) + mean(3, k) * W(2, j, k);
+      J[(H + k) * n + j] = mean(4, k) * W(1, j, k) + mean(5, k) * W(0, j, k) + mean(6, k) * W(2, j, k);
+    }
+    J[k * n + H + k] = mean(8, k);
+    J[(H + k) * n + H + k] = mean(7, k);
+  }
+  return { matrix: J, n, kind: 'mean-jacobian' };
 }

@@ -84,15 +84,19 @@ export function createRnn(options: RnnOptions): SequenceModel {
     b: bh,
     wy: Why,
     by,
-    run(xs, batch) {
+    run(xs, batch, probe) {
       let h: Tensor2D = zeros([batch, hidden]);
       const states: Tensor2D[] = [];
       for (const xt of xs) {
         h = f(add(xt, matMul(h, Whh)) as Tensor2D);
+        if (probe) [h] = probe([h]);
         states.push(h);
       }
       return states;
     },
+    state: 'h',
+    // The recurrent kernel itself: the linear part of ∂h_t/∂h_{t−1} = diag(f'(a_t)) W_hhᵀ (same spectra as W_hhᵀ).
+    stateMatrix: () => ({ matrix: Float64Array.from(Whh.dataSync()), n: hidden, kind: 'recurrent-weights' }),
   });
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { add, matMul, reshape, stack, tidy, unstack, type Tensor, type Tensor2D, type Tensor3D } from '@tensorflow/tfjs-core';
-import type { OutputMode, SequenceModel } from './types.js';
+import type { OutputMode, SequenceModel, StateMatrix, StateProbe } from './types.js';
 import { checkSequenceInput } from './validate.js';
 import type { VariableSet } from './variables.js';
 
@@ -34,6 +34,15 @@ export function readout(states: Tensor2D[], mode: OutputMode, w: Tensor, b: Tens
   return reshape(flat, [t, batch, out]);
 }
 
+/** Runs `fn` in a `tf.tidy` (every tensor it makes is released) and returns its host result. */
+export function hostTidy<T>(fn: () => T): T {
+  let result: T | undefined;
+  tidy(() => {
+    result = fn();
+  });
+  return result as T;
+}
+
 /** What a recurrent model is made of (see {@link recurrentModel}). */
 export interface RecurrentParts {
   kind: 'rnn' | 'lstm' | 'gru';
@@ -48,8 +57,16 @@ export interface RecurrentParts {
   /** Read-out `[H, out]` and bias `[out]`. */
   wy: Tensor;
   by: Tensor;
-  /** Runs the cell over the projected inputs from a zero state; returns every step's hidden state `[B, H]`. */
-  run(xs: Tensor2D[], batch: number): Tensor2D[];
+  /**
+   * Runs the cell over the projected inputs from a zero state; returns every
+   * step's hidden state `[B, H]`. With `probe`, each step's state (`[h]`, or
+   * `[h, c]`) goes through it before anything uses it (gradient flow).
+   */
+  run(xs: Tensor2D[], batch: number, probe?: StateProbe): Tensor2D[];
+  /** What one step's state is (see `RecurrentFlow.state`). */
+  state: 'h' | '(h, c)';
+  /** The state-to-state matrix of the projected inputs (see `RecurrentFlow.stateMatrix`); runs inside a `tf.tidy`. */
+  stateMatrix(xs: Tensor2D[], batch: number): StateMatrix;
 }
 
 /**
@@ -72,6 +89,17 @@ export function recurrentModel(p: RecurrentParts): SequenceModel {
     forward(x: Tensor3D): Tensor {
       checkSequenceInput(x, inputSize, kind);
       return tidy(() => readout(p.run(projectInputs(x, p.wx, p.b), x.shape[1]), output, p.wy, p.by));
+    },
+    flow: {
+      state: p.state,
+      forward(x: Tensor3D, probe: StateProbe): Tensor {
+        checkSequenceInput(x, inputSize, kind);
+        return tidy(() => readout(p.run(projectInputs(x, p.wx, p.b), x.shape[1], probe), output, p.wy, p.by));
+      },
+      stateMatrix(x: Tensor3D): StateMatrix {
+        checkSequenceInput(x, inputSize, kind);
+        return hostTidy(() => p.stateMatrix(projectInputs(x, p.wx, p.b), x.shape[1]));
+      },
     },
     dispose: () => set.dispose(),
   };

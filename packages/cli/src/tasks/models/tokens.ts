@@ -6,6 +6,7 @@
  */
 
 import { cast, equal, expandDims, range, tidy, transpose, type Tensor, type Tensor2D, type Tensor3D } from '@tensorflow/tfjs-core';
+import { hostTidy } from './sequence.js';
 import type { SequenceModel, TokenModel } from './types.js';
 
 /**
@@ -67,6 +68,19 @@ export function asTokenModel(model: SequenceModel, vocabSize: number): TokenMode
         const x = transpose(oneHotFloat(ids, vocabSize), [1, 0, 2]) as Tensor3D;
         return transpose(model.forward(x), [1, 0, 2]) as Tensor3D;
       });
+    },
+    flow: model.flow && {
+      state: model.flow.state,
+      forward(ids: Tensor2D, probe): Tensor3D {
+        checkTokenIds(ids, vocabSize, Number.POSITIVE_INFINITY, model.kind);
+        const inner = model.flow as NonNullable<SequenceModel['flow']>;
+        return tidy(() => transpose(inner.forward(transpose(oneHotFloat(ids, vocabSize), [1, 0, 2]) as Tensor3D, probe), [1, 0, 2]) as Tensor3D);
+      },
+      stateMatrix(ids: Tensor2D) {
+        checkTokenIds(ids, vocabSize, Number.POSITIVE_INFINITY, model.kind);
+        const inner = model.flow as NonNullable<SequenceModel['flow']>;
+        return hostTidy(() => inner.stateMatrix(transpose(oneHotFloat(ids, vocabSize), [1, 0, 2]) as Tensor3D));
+      },
     },
     dispose: () => model.dispose(),
   };

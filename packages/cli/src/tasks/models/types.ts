@@ -43,6 +43,42 @@ export interface ModelBase {
   dispose(): void;
 }
 
+/**
+ * What a recurrent model hands to the library's `gradientFlow` probe: the
+ * state of one time step as a list of `[B, H]` tensors (`[h]` for rnn and
+ * gru, `[h, c]` for the LSTM); it returns the same values, marked.
+ */
+export type StateProbe = (state: Tensor2D[]) => Tensor2D[];
+
+/** The state-to-state matrix whose spectra `--flow-every` reports (row-major float64, `n × n`). */
+export interface StateMatrix {
+  /** Row-major entries. */
+  matrix: Float64Array;
+  /** The order n (H, or 2H for the LSTM's `(h, c)`). */
+  n: number;
+  /**
+   * `'recurrent-weights'`: the recurrent kernel `W_hh` of the rnn (its
+   * spectra are those of the linear part of the Jacobian,
+   * `∂h_t/∂h_{t−1} = diag(f'(a_t)) W_hhᵀ`); `'mean-jacobian'`: the mean over
+   * batch and time (t = 1..T) of the state-to-state Jacobian of a gated cell.
+   */
+  kind: 'recurrent-weights' | 'mean-jacobian';
+}
+
+/**
+ * The gradient-flow hooks of a recurrent model (`gradclip train
+ * --flow-every`; docs/flow.md): the forward pass with every step's state
+ * probed, and the state-to-state matrix of a batch.
+ */
+export interface RecurrentFlow<I extends Tensor> {
+  /** What one step's state is: `'h'` (rnn, gru) or `'(h, c)'` (LSTM: h first). */
+  readonly state: 'h' | '(h, c)';
+  /** Exactly {@link SequenceModel.forward} (or the token model's), with `probe` applied to the state of every step, t = 1..T in order. */
+  forward(input: I, probe: StateProbe): Tensor;
+  /** The state-to-state matrix at the current weights on this input (one forward pass and a host read; no tensor left behind). */
+  stateMatrix(input: I): StateMatrix;
+}
+
 /** A model over real-valued time-major sequences (Pascanu et al. 2013 tasks). */
 export interface SequenceModel extends ModelBase {
   readonly input: 'sequence';
@@ -58,6 +94,8 @@ export interface SequenceModel extends ModelBase {
    * result is new, and it is differentiable with respect to {@link variables}.
    */
   forward(x: Tensor3D): Tensor;
+  /** The gradient-flow hooks (every recurrent model has them). */
+  readonly flow?: RecurrentFlow<Tensor3D>;
 }
 
 /** A next-token model: ids `[B, T]` (int32) → logits `[B, T, V]`. */
@@ -69,6 +107,8 @@ export interface TokenModel extends ModelBase {
   readonly maxLength: number;
   /** Logits for every position (position `t` sees ids `0..t` only). Intermediates are released. */
   forward(ids: Tensor2D): Tensor3D;
+  /** The gradient-flow hooks of a recurrent token model (absent for the transformer); `forward` returns logits `[B, T, V]`. */
+  readonly flow?: RecurrentFlow<Tensor2D>;
 }
 
 /** Either kind of model; narrow with `model.input`. */

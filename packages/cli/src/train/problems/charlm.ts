@@ -17,6 +17,7 @@ import { createModel } from '../../tasks/models/create.js';
 import type { TokenModel } from '../../tasks/models/types.js';
 import type { RunConfig } from '../config.js';
 import { meanOverChunks, readLoss, readoutName } from './common.js';
+import { measureFlow } from './flow.js';
 import type { BatchLoss, CliffPosition, DataSplit, Problem, ProblemEval } from './types.js';
 
 /** The fields of a run a charlm problem reads. */
@@ -66,6 +67,11 @@ export class CharLmProblem implements Problem {
     return this.model.variables;
   }
 
+  /** True for a recurrent token model (rnn, lstm, gru over one-hot inputs); false for the transformer. */
+  get supportsFlow(): boolean {
+    return this.model.flow !== undefined;
+  }
+
   /** The corpus's description (with its entropies). */
   get description(): string {
     return this.corpus.description;
@@ -82,7 +88,9 @@ export class CharLmProblem implements Problem {
     const ids = tf.tensor2d(cb.inputs, [cb.batch, cb.seqLen], 'int32');
     const targets = tf.tensor2d(cb.targets, [cb.batch, cb.seqLen], 'int32');
     const loss = (): Scalar => tf.tidy(() => softmaxCrossEntropy(this.model.forward(ids), targets));
-    return { loss, free: [ids, targets] };
+    const hooks = this.model.flow;
+    const flow = hooks ? () => measureFlow(hooks, ids, (logits) => softmaxCrossEntropy(logits, targets)) : undefined;
+    return { loss, free: [ids, targets], flow };
   }
 
   /** Mean cross-entropy (nats/char) on `evalSize` windows of the held-out text. */

@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
+import { gradientFlow, type FlowProbe, type GradientFlow } from 'gradclip';
 import { CLIFF_DEFAULTS } from '../../tasks/data/cliff.js';
 import type { RunConfig } from '../config.js';
 import { readLoss } from './common.js';
@@ -50,9 +51,23 @@ export class CliffProblem implements Problem {
     this.variables = [this.w, this.b];
   }
 
+  /** True: the state x_t is probed; the "recurrent matrix" is the 1 × 1 [w]. */
+  readonly supportsFlow = true;
+
   /** The loss at the current (w, b); there is no batch, so nothing to free. */
   batchLoss(): BatchLoss {
-    return { loss: () => this.loss(), free: [] };
+    return { loss: () => this.loss(), free: [], flow: () => this.flow() };
+  }
+
+  /**
+   * The gradient flow of E through x_1..x_50 (`timeNorms[t − 1] = |∂E/∂x_t|`),
+   * its growth, and |w| as the spectral norm and radius of the one-unit
+   * recurrent "matrix" [w] (the Jacobian is ∂x_t/∂x_{t−1} = w·σ'(x_{t−1})).
+   */
+  private flow(): GradientFlow {
+    const measured = gradientFlow((probe) => this.loss(probe));
+    const w = Math.abs(this.w.dataSync()[0]);
+    return { ...measured, spectralNorm: w, spectralRadius: w };
   }
 
   /** The loss at the current (w, b), read once (there is no data to average over). */
@@ -74,10 +89,13 @@ export class CliffProblem implements Problem {
   }
 
   /** E(w, b) = (sigmoid(x_50) - 0.7)^2: the only place the cliff's loss is computed. */
-  private loss(): Scalar {
+  private loss(probe?: FlowProbe): Scalar {
     return tf.tidy(() => {
       let x: Tensor = tf.scalar(CLIFF_DEFAULTS.x0);
-      for (let t = 0; t < CLIFF_DEFAULTS.steps; t++) x = tf.add(tf.mul(this.w, tf.sigmoid(x)), this.b);
+      for (let t = 0; t < CLIFF_DEFAULTS.steps; t++) {
+        x = tf.add(tf.mul(this.w, tf.sigmoid(x)), this.b);
+        if (probe) x = probe(x);
+      }
       return tf.square(tf.sub(tf.sigmoid(x), CLIFF_DEFAULTS.target)) as Scalar;
     });
   }

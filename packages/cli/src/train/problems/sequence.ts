@@ -17,6 +17,7 @@ import { createModel } from '../../tasks/models/create.js';
 import type { SequenceModel } from '../../tasks/models/types.js';
 import type { RunConfig } from '../config.js';
 import { meanOverChunks, readLoss, readoutName } from './common.js';
+import { measureFlow } from './flow.js';
 import type { BatchLoss, CliffPosition, Problem, ProblemEval } from './types.js';
 
 /** The fields of a run a sequence problem reads. */
@@ -67,6 +68,11 @@ export class SequenceProblem implements Problem {
     return this.model.variables;
   }
 
+  /** True: every sequence model is recurrent. */
+  get supportsFlow(): boolean {
+    return this.model.flow !== undefined;
+  }
+
   /** The task's own description. */
   get description(): string {
     return this.task.description;
@@ -109,6 +115,8 @@ export class SequenceProblem implements Problem {
     const mask = batch.mask ? tf.tensor2d(batch.mask, [batch.time, batch.batch]) : undefined;
     const loss = (): Scalar => tf.tidy(() => computeLoss(batch.loss, this.model.forward(x), y, mask));
     const free: Tensor[] = mask ? [x, y, mask] : [x, y];
-    return { loss, free, x, batch };
+    const hooks = this.model.flow;
+    const flow = hooks ? () => measureFlow(hooks, x, (out) => computeLoss(batch.loss, out, y, mask)) : undefined;
+    return { loss, free, x, batch, flow };
   }
 }

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { GradientFlow } from 'gradclip';
 import type { Rng } from '../../core/random.js';
 
 /** Which stream a batch is drawn from: training data, or held-out evaluation data. */
@@ -29,6 +30,12 @@ export interface BatchLoss {
   loss: () => Scalar;
   /** The batch's input tensors: dispose them once the closure is no longer called. */
   free: Tensor[];
+  /**
+   * Measures the gradient flow through time of this batch's loss at the
+   * current weights (`--flow-every`; see `measureFlow`); absent where the
+   * problem has no recurrent state (the transformer). Changes nothing.
+   */
+  flow?: () => GradientFlow;
 }
 
 /** Evaluation of a problem on its evaluation data (before the step number is attached). */
@@ -63,6 +70,8 @@ export interface Problem {
   readonly outputLayerName: string | null;
   /** Human description of the task. */
   readonly description: string;
+  /** True when {@link BatchLoss.flow} is there (a recurrent model, or the cliff). */
+  readonly supportsFlow: boolean;
   /** Unigram entropy of the training text in nats/char (the context-free baseline of charlm), else null. */
   readonly entropyBaseline: number | null;
   /**
