@@ -12,6 +12,8 @@
  *   `learning-rate-too-high`, and no advice to raise the threshold;
  * - the same LSTM at lr 0.1 → `healthy`.
  *
+ * The flow cases run with the trainer's `flowEvery` (the CLI's `--flow-every`).
+ *
  * The numbers quoted in the evidence are recomputed here from the records.
  */
 import { describe, it, before } from 'node:test';
@@ -91,6 +93,31 @@ describe('diagnose causes on real runs', () => {
     assert.ok(d.findings.some((f) => f.kind === 'layer-gap'));
   });
 
+  it("the demo's RNN with --flow-every 1: the flow of the exploding step shows the growth through time", () => {
+    const stats = train({ task: 'addition', model: 'rnn', init: 'normal:0.2', length: 20, batch: 20, steps: 300, optimizer: 'sgd', lr: 0.1, clip: 'none', seed: 1, flowEvery: 1 });
+    const d = diagnose(stats, {}, { model: 'rnn', layers: 2, activation: 'tanh', sequenceLength: 20, optimizer: 'sgd', learningRate: 0.1, clip: 'none' });
+    const causes = d.causes!;
+    assert.equal(causes[0].cause, 'exploding-through-time', JSON.stringify(causes, null, 1));
+    assert.equal(causes[1].cause, 'saturation-after-explosion');
+    assert.ok(causes[0].confidence >= 0.9);
+    // The flow of the first exploding step, read here: it grows going back in time, over 2 decades.
+    const e = stats.findIndex((s) => s.step === d.firstEventStep);
+    const flow = stats[e].flow!;
+    const T = flow.timeNorms.length;
+    assert.ok(flow.growth! > 1 && flow.timeNorms[0] > 100 * flow.timeNorms[T - 1], JSON.stringify(flow));
+    assert.ok(
+      causes[0].evidence[0].startsWith(`At the explosion (step ${d.firstEventStep}) gradients grow about ${sig3(flow.growth!)}× per time step backward over T = ${T}`),
+      causes[0].evidence[0],
+    );
+    assert.ok(causes[0].evidence.some((x) => x.includes(`spectral norm ${sig3(flow.spectralNorm!)} > 1`)));
+    // Truncated BPTT: K = floor(2 / log10 g) steps bound g^K to 100x.
+    const K = Math.floor(2 / Math.log10(flow.growth!));
+    assert.ok(causes[0].fixes.some((x) => x.includes(`Truncate backpropagation through time to about ${K} steps`)));
+    // The flows before it shrank (saturated tanh units): vanishing-through-time is not ranked above.
+    const v = causes.findIndex((c) => c.cause === 'vanishing-through-time');
+    assert.ok(v === -1 || v > 1);
+  });
+
   it('an LSTM at 100× the learning rate, clipping saturated: learning-rate-too-high, keep the threshold', () => {
     const base: Partial<RunConfig> = { task: 'addition', model: 'lstm', hidden: 16, length: 10, steps: 80, optimizer: 'sgd', seed: 1 };
     const baseline = train({ ...base, lr: 10, clip: 'none' });
@@ -117,10 +144,18 @@ describe('diagnose causes on real runs', () => {
     for (const f of d2.causes![0].fixes) assert.doesNotMatch(f, RAISE);
     // Without any context the ranking is the same (from clip rate and loss alone).
     assert.equal(diagnose(stats).causes![0].cause, 'learning-rate-too-high');
+    // With flow records (the gates saturate after the first large steps, so the flow vanishes), the learning rate still leads,
+    // and the vanishing through time is ranked after it, as its consequence.
+    const flowed = train({ ...base, lr: 10, clip: 'norm:1', flowEvery: 5 });
+    const df = diagnose(flowed, {}, context);
+    assert.equal(df.causes![0].cause, 'learning-rate-too-high', JSON.stringify(df.causes, null, 1));
+    const vt = df.causes!.find((c) => c.cause === 'vanishing-through-time');
+    if (vt) assert.ok(vt.evidence.some((x) => /set in as training moved the weights/.test(x)));
   });
 
   it('the same LSTM at lr 0.1 is healthy', () => {
-    const stats = train({ task: 'addition', model: 'lstm', hidden: 16, length: 10, steps: 80, optimizer: 'sgd', lr: 0.1, clip: 'norm:1', seed: 1 });
+    const stats = train({ task: 'addition', model: 'lstm', hidden: 16, length: 10, steps: 80, optimizer: 'sgd', lr: 0.1, clip: 'norm:1', seed: 1, flowEvery: 5 });
+    assert.equal(stats.filter((s) => s.flow).length, 17, 'flow measured on steps 1, 5, ..., 80');
     const d = diagnose(stats, {}, { model: 'lstm', layers: 2, optimizer: 'sgd', learningRate: 0.1, clip: 'norm', clipThreshold: 1 });
     const causes = d.causes!;
     assert.equal(causes[0].cause, 'healthy', JSON.stringify(causes, null, 1));

@@ -40,11 +40,15 @@ export const MIN_DEAD_RECORDS = 3;
 export interface FlowFacts {
   /** Records with a finite `flow.growth`. */
   count: number;
-  /** Median number of time steps T (`timeNorms.length`). */
+  /** Median number of time steps T (`timeNorms.length`), rounded. */
   T: number;
+  /** Smallest and largest T of the records (the tasks vary the length). */
+  Tmin: number;
+  /** See `Tmin`. */
+  Tmax: number;
   /** Median fitted growth per time step backward. */
   growth: number;
-  /** `(T − 1) · log10(growth)`: decades gained (> 0) or lost (< 0) from h_T back to h_1. */
+  /** Median over the records of `(T − 1) · log10(growth)`: decades gained (> 0) or lost (< 0) from h_T back to h_1. */
   decades: number;
   /** Median spectral norm of the state-to-state matrix, or null when not measured. */
   spectralNorm: number | null;
@@ -130,6 +134,10 @@ export interface CauseFacts {
   readonly flowBefore: FlowFacts | null;
   /** Flow records from the first exploding event on, or null. */
   readonly flowAfter: FlowFacts | null;
+  /** The flow record of the first exploding event itself (the gradient of the exploding step), or null. */
+  readonly flowAtEvent: FlowFacts | null;
+  /** The first flow record of the run (the flow near the initialisation), or null. */
+  readonly flowFirst: FlowFacts | null;
   /** The jump at the first exploding event, or null. */
   readonly jump: JumpFacts | null;
   /** Dead layers, or null. */
@@ -201,13 +209,16 @@ export function flowFacts(stats: readonly StepStats[], from: number, to: number)
   }
   if (flows.length === 0) return null;
   const growth = median(flows.map((f) => f.growth));
-  const T = median(flows.map((f) => f.T));
+  const Ts = flows.map((f) => f.T);
+  const T = Math.round(median(Ts));
   const finite = (xs: (number | undefined)[]): number[] => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return {
     count: flows.length,
     T,
+    Tmin: Math.min(...Ts),
+    Tmax: Math.max(...Ts),
     growth,
-    decades: (T - 1) * Math.log10(growth),
+    decades: median(flows.map((f) => (f.T - 1) * Math.log10(f.growth))),
     spectralNorm: medianOrNull(finite(flows.map((f) => f.sn))),
     spectralRadius: medianOrNull(finite(flows.map((f) => f.sr))),
     growingCount: flows.filter((f) => f.growth > 1).length,
@@ -334,6 +345,11 @@ export function causeFacts(
     groups,
     flowBefore: flowFacts(ctx.stats, 0, explodingIdx >= 0 ? explodingIdx : ctx.n),
     flowAfter: explodingIdx >= 0 ? flowFacts(ctx.stats, explodingIdx, ctx.n) : null,
+    flowAtEvent: explodingIdx >= 0 ? flowFacts(ctx.stats, explodingIdx, explodingIdx + 1) : null,
+    flowFirst: ((): FlowFacts | null => {
+      const i = ctx.stats.findIndex((s) => s.flow !== undefined && typeof s.flow.growth === 'number');
+      return i >= 0 ? flowFacts(ctx.stats, i, i + 1) : null;
+    })(),
     jump: explodingIdx >= 0 ? jumpFacts(groups, explodingIdx, ctx.opts.window) : null,
     dead: deadFacts(groups),
     loss: lossFacts(ctx),

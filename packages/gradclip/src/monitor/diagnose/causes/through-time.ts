@@ -31,17 +31,21 @@ function flowSpan(fl: FlowFacts): string {
   return fl.count === 1 ? `the flow record of step ${fl.firstStep}` : `median of ${fl.count} flow records, steps ${fl.firstStep}-${fl.lastStep}`;
 }
 
+function tText(fl: FlowFacts): string {
+  return fl.Tmin === fl.Tmax ? `T = ${fl.Tmin}` : `T = ${fl.Tmin}-${fl.Tmax}`;
+}
+
 /** The flow evidence of a growth above 1 (`growing`) or below 1, or null when it is under {@link FLOW_DECADES}. */
-function flowEvidence(fl: FlowFacts | null, growing: boolean, when: string): Weighted | null {
+function flowEvidence(fl: FlowFacts | null, growing: boolean, when: string, base = 0.35): Weighted | null {
   if (!fl) return null;
   const d = fl.decades;
   if (growing ? !(d >= FLOW_DECADES) : !(d <= -FLOW_DECADES)) return null;
   const amount = growing ? `10^${fmt(d, 2)} times larger` : `10^${fmt(-d, 2)} times smaller`;
   return {
-    w: clamp(0.35 + 0.15 * Math.abs(d), 0, 0.9),
+    w: clamp(base + 0.15 * Math.abs(d), 0, 0.9),
     text:
-      `Gradients ${growing ? 'grow' : 'shrink to'} about ${fmt(fl.growth)}× per time step backward over T = ${fmt(fl.T)}${when} ` +
-      `(${flowSpan(fl)}): ‖∂L/∂h_1‖ is about ${amount} than ‖∂L/∂h_T‖.`,
+      `${when}gradients ${growing ? 'grow' : 'shrink to'} about ${fmt(fl.growth)}× per time step backward over ${tText(fl)} ` +
+      `(${flowSpan(fl)}): ‖∂L/∂h_1‖ is about ${amount} than ‖∂L/∂h_T‖.`.replace(/^g/, 'G'),
   };
 }
 
@@ -55,13 +59,16 @@ export function explodingThroughTime(f: CauseFacts): Candidate | null {
   const fl = f.flowBefore;
   if (!fl && !f.recurrent) return null;
   const ev: Weighted[] = [];
-  const flowEv = flowEvidence(fl, true, f.explodingIdx >= 0 ? ' before the explosion' : '');
+  const at = f.flowAtEvent;
+  const e0 = f.explodingIdx;
+  const atEv = e0 >= 0 ? flowEvidence(at, true, `At the explosion (step ${ctx.stats[e0].step}) `, 0.4) : null;
+  const flowEv = atEv ?? flowEvidence(fl, true, e0 >= 0 ? 'Before the explosion ' : '');
   if (flowEv) ev.push(flowEv);
   else {
-    const later = flowEvidence(f.flowAfter, true, ' from the explosion on');
+    const later = flowEvidence(f.flowAfter, true, 'From the explosion on ');
     if (later) ev.push({ ...later, w: later.w * 0.6 });
   }
-  const sn = fl?.spectralNorm ?? f.flowAfter?.spectralNorm ?? null;
+  const sn = at?.spectralNorm ?? fl?.spectralNorm ?? f.flowAfter?.spectralNorm ?? null;
   if (sn !== null && sn > 1) {
     ev.push({ w: 0.25, text: `The recurrent matrix has spectral norm ${fmt(sn)} > 1, the necessary condition for gradients to explode through time (Pascanu et al. 2013, section 2.1).` });
   }
@@ -89,18 +96,22 @@ export function explodingThroughTime(f: CauseFacts): Candidate | null {
     factor *= 0.7;
     ev.push({ w: 0, text: `The model is gated (${run.model}), whose cell path resists exploding through time; no flow records confirm it.` });
   }
-  if (fl && fl.growth < 1 && !flowEv) {
+  if (at && at.growth < 1) {
     factor *= 0.3;
-    ev.push({ w: 0, text: `But the flow records before the explosion show the gradient shrinking (${fmt(fl.growth)}× per step), so the recurrence did not amplify it at the start.` });
+    ev.push({ w: 0, text: `But the flow of the exploding step itself shows the gradient shrinking (${fmt(at.growth)}× per step back in time), so the explosion did not come through the recurrence.` });
+  } else if (!at && fl && fl.growth < 1 && !flowEv) {
+    factor *= 0.5;
+    ev.push({ w: 0, text: `But the flow records before the explosion show the gradient shrinking (${fmt(fl.growth)}× per step), so the recurrence did not amplify it then.` });
   }
-  const T = fl?.T ?? run.sequenceLength;
-  const k = fl && fl.growth > 1 && T !== undefined ? truncationSpan(fl.growth, T) : null;
+  const growthFl = flowEv === atEv && atEv ? at : fl;
+  const T = growthFl?.T ?? run.sequenceLength;
+  const k = growthFl && growthFl.growth > 1 && T !== undefined ? truncationSpan(growthFl.growth, T) : null;
   const fixes = [
     clipFix(f, 'it rescales the steps whose gradient exploded through time and keeps their direction'),
     run.model === 'rnn' || run.model === undefined
       ? `Initialise the recurrent matrix with spectral radius just below 1 (for example orthogonal × 0.95, or the sparse init of Sutskever et al. 2013; CLI --init smart-tanh)${sn !== null ? `: the measured spectral norm is ${fmt(sn)}` : ''}.`
       : 'Initialise the recurrent kernel orthogonally (Saxe et al. 2014, arXiv 1312.6120), so that the state-to-state Jacobian starts near norm 1.',
-    ...(k !== null ? [`Truncate backpropagation through time to about ${k} steps (at ${fmt(fl?.growth ?? 1)}× per step that bounds the amplification to about 100×).`] : []),
+    ...(k !== null ? [`Truncate backpropagation through time to about ${k} steps (at ${fmt(growthFl?.growth ?? 1)}× per step that bounds the amplification to about 100×).`] : []),
     lowerLrFix(run, 10),
   ];
   if (f.nonFiniteIdx.length > 0) fixes.push(guardFix(f));
@@ -117,12 +128,14 @@ export function vanishingThroughTime(f: CauseFacts): Candidate | null {
   const fl = f.flowBefore;
   if (!fl && !f.recurrent) return null;
   const ev: Weighted[] = [];
-  const flowEv = flowEvidence(fl, false, f.explodingIdx >= 0 ? ' before the explosion' : '');
+  const flowEv = flowEvidence(fl, false, f.explodingIdx >= 0 ? 'Before the explosion ' : '');
   if (flowEv) ev.push(flowEv);
   const sn = fl?.spectralNorm ?? null;
   const boundedUnits = run.activation === undefined || ['tanh', 'linear', 'sigmoid'].includes(run.activation);
   if (sn !== null && sn < 1 && !gated(f) && boundedUnits) {
     ev.push({ w: 0.2, text: `The recurrent matrix has spectral norm ${fmt(sn)} < 1: with units whose derivative is at most 1 this is sufficient for the gradient to vanish through time (Pascanu et al. 2013, section 2.1).` });
+  } else if (flowEv && sn !== null && sn > 1 && !gated(f) && run.activation !== 'linear') {
+    ev.push({ w: 0, text: `The recurrent matrix has spectral norm ${fmt(sn)} > 1, so the shrinking comes from saturated units (derivative near 0), not from small weights.` });
   }
   if (!fl && f.recurrent) {
     for (const fd of f.vanishingFindings) {
@@ -135,6 +148,25 @@ export function vanishingThroughTime(f: CauseFacts): Candidate | null {
     }
   }
   let factor = 1;
+  if (f.explodingIdx >= 0) {
+    const at = f.flowAtEvent;
+    const grewAtEvent = at !== null && at.growth > 1;
+    factor *= grewAtEvent ? 0.3 : 0.5;
+    ev.push({
+      w: 0,
+      text: `But the run's gradient exploded at step ${ctx.stats[f.explodingIdx].step}${grewAtEvent ? `, where the flow grew ${fmt(at.growth)}× per step back in time` : ''}: the vanishing is not what broke it.`,
+    });
+  }
+  const first = f.flowFirst;
+  let after: readonly ('learning-rate-too-high' | 'exploding-through-time' | 'exploding-depth')[] | undefined;
+  if (flowEv && first && fl && first.firstStep < fl.lastStep && first.decades > -FLOW_DECADES) {
+    factor *= 0.5;
+    after = ['learning-rate-too-high'];
+    ev.push({
+      w: 0,
+      text: `At the start (step ${first.firstStep}) the gradient shrank only ${fmt(first.growth)}× per step (10^${fmt(-first.decades, 2)} over the sequence): the vanishing set in as training moved the weights, a consequence of the updates rather than of the architecture.`,
+    });
+  }
   const L = f.loss;
   if (L.ratio !== null && L.ratio <= ctx.opts.convergedLossRatio) {
     factor *= 0.5;
@@ -150,8 +182,8 @@ export function vanishingThroughTime(f: CauseFacts): Candidate | null {
     fixes.push(`Initialise the recurrent matrix orthogonally with spectral radius near 1 (Saxe et al. 2014; CLI --init smart-tanh gives 0.95)${sn !== null ? `: the measured spectral norm is ${fmt(sn)}` : ''}.`);
   }
   fixes.push(
-    `Shorten the span the gradient must cross: truncated backpropagation through time, shorter sequences${T !== undefined ? ` than T = ${fmt(T)}` : ''} first (a curriculum), or skip connections through time.`,
+    `Shorten the span the gradient must cross: truncated backpropagation through time, shorter sequences${T !== undefined ? ` than T = ${T}` : ''} first (a curriculum), or skip connections through time.`,
     "Add Pascanu et al.'s regulariser (2013, section 3.3), which keeps ‖∂L/∂h_t‖ from shrinking as it flows back.",
   );
-  return candidate('vanishing-through-time', ev, fixes, factor);
+  return candidate('vanishing-through-time', ev, fixes, factor, after);
 }
