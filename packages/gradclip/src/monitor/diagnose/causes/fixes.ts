@@ -58,7 +58,7 @@ export function clipFix(f: CauseFacts, why: string): string {
   const t = f.recommendedThreshold;
   if (t !== null) {
     const tt = fmt(t, 6);
-    return `Clip the gradient by global norm at ${tt} (recommendThreshold on this run's norms before the explosion; CLI --clip norm:${tt}): ${why} (Pascanu et al. 2013, section 3.2).`;
+    return `Clip the gradient by global norm at ${tt} (recommendThreshold on this run's norms${f.explodingIdx >= 0 ? ' before the explosion' : ''}; CLI --clip norm:${tt}): ${why} (Pascanu et al. 2013, section 3.2).`;
   }
   return `Clip the gradient by global norm (Pascanu et al. 2013, section 3.2): ${why}; choose the threshold with recommendThreshold on a few hundred steps before the trouble starts.`;
 }

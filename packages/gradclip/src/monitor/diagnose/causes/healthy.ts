@@ -17,8 +17,8 @@ function fmt(x: number | null): string {
   return formatNumber(x, 3);
 }
 
-/** The `healthy` cause, given the largest confidence of the problem causes. */
-export function healthyCause(f: CauseFacts, maxProblem: number): Candidate {
+/** The `healthy` cause, given the largest confidence of the problem causes (and the name of that cause). */
+export function healthyCause(f: CauseFacts, maxProblem: number, strongest: string | null = null): Candidate {
   const { ctx, loss, run } = f;
   const evidence: string[] = [];
   if (ctx.spikeIndices.length === 0 && f.nonFiniteIdx.length === 0) {
@@ -30,7 +30,7 @@ export function healthyCause(f: CauseFacts, maxProblem: number): Candidate {
     evidence.push(`The loss fell from ${fmt(loss.start)} to a median of ${fmt(loss.lastMedian)} over the last steps.`);
   }
   if (ctx.clipRate !== null && ctx.anyClipped) evidence.push(`Clipping fired on ${formatNumber(100 * ctx.clipRate, 3)}% of the steps.`);
-  if (maxProblem > 0) evidence.push(`The strongest problem found has confidence ${formatNumber(maxProblem, 2)}.`);
+  if (maxProblem > 0) evidence.push(`The strongest problem found${strongest !== null ? `, ${strongest},` : ''} has confidence ${formatNumber(maxProblem, 2)}.`);
   const fixes: string[] = [];
   const saturated = ctx.clipRate !== null && ctx.clipRate > ctx.opts.clipRateThreshold;
   const improving = loss.ratio !== null && loss.ratio < 0.9;

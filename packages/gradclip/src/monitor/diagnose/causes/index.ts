@@ -58,8 +58,9 @@ export function rankCauses(f: CauseFacts): Cause[] {
     const c = r(f);
     return c ? [c] : [];
   });
-  const maxProblem = problems.reduce((m, c) => Math.max(m, c.confidence), 0);
-  const all = [...problems, healthyCause(f, maxProblem)].filter((c) => c.confidence >= MIN_CONFIDENCE);
+  const strongest = problems.reduce<Candidate | null>((m, c) => (m === null || c.confidence > m.confidence ? c : m), null);
+  const maxProblem = strongest?.confidence ?? 0;
+  const all = [...problems, healthyCause(f, maxProblem, strongest?.cause ?? null)].filter((c) => c.confidence >= MIN_CONFIDENCE);
   all.sort((a, b) => b.confidence - a.confidence || CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause));
   const ranked: Candidate[] = [];
   const deferred = all.filter((c) => c.after !== undefined && all.some((o) => c.after?.includes(o.cause)));

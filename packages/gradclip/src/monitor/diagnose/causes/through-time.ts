@@ -41,12 +41,10 @@ function flowEvidence(fl: FlowFacts | null, growing: boolean, when: string, base
   const d = fl.decades;
   if (growing ? !(d >= FLOW_DECADES) : !(d <= -FLOW_DECADES)) return null;
   const amount = growing ? `10^${fmt(d, 2)} times larger` : `10^${fmt(-d, 2)} times smaller`;
-  return {
-    w: clamp(base + 0.15 * Math.abs(d), 0, 0.9),
-    text:
-      `${when}gradients ${growing ? 'grow' : 'shrink to'} about ${fmt(fl.growth)}× per time step backward over ${tText(fl)} ` +
-      `(${flowSpan(fl)}): ‖∂L/∂h_1‖ is about ${amount} than ‖∂L/∂h_T‖.`.replace(/^g/, 'G'),
-  };
+  const text =
+    `${when}gradients ${growing ? 'grow' : 'shrink to'} about ${fmt(fl.growth)}× per time step backward over ${tText(fl)} ` +
+    `(${flowSpan(fl)}): ‖∂L/∂h_1‖ is about ${amount} than ‖∂L/∂h_T‖.`;
+  return { w: clamp(base + 0.15 * Math.abs(d), 0, 0.9), text: text.charAt(0).toUpperCase() + text.slice(1) };
 }
 
 function gated(f: CauseFacts): boolean {
