@@ -10,6 +10,8 @@
  * - an LSTM (16 units, T = 10) with SGD at lr 10, 100× the lr 0.1 at which the
  *   same LSTM trains, clipped at norm 1 (its unclipped twin diverges) →
  *   `learning-rate-too-high`, and no advice to raise the threshold;
+ * - the same LSTM with Adam at lr 1, 1000× its customary rate, clipped at norm 1
+ *   → `learning-rate-too-high`;
  * - the same LSTM at lr 0.1 → `healthy`.
  *
  * The flow cases run with the trainer's `flowEvery` (the CLI's `--flow-every`).
@@ -151,6 +153,20 @@ describe('diagnose causes on real runs', () => {
     assert.equal(df.causes![0].cause, 'learning-rate-too-high', JSON.stringify(df.causes, null, 1));
     const vt = df.causes!.find((c) => c.cause === 'vanishing-through-time');
     if (vt) assert.ok(vt.evidence.some((x) => /set in as training moved the weights/.test(x)));
+  });
+
+  it('the LSTM with Adam at lr 1 (1000× its customary 1e-3), clipping saturated: learning-rate-too-high', () => {
+    const stats = train({ task: 'addition', model: 'lstm', hidden: 16, length: 10, steps: 60, optimizer: 'adam', lr: 1, clip: 'norm:1', seed: 1 });
+    const applied = stats.filter((s) => !s.skipped);
+    const clipRate = applied.filter((s) => s.clipped).length / applied.length;
+    assert.ok(clipRate > 0.5, `clipping fires on ${clipRate}`);
+    const d = diagnose(stats, {}, { model: 'lstm', layers: 2, optimizer: 'adam', learningRate: 1, clip: 'norm', clipThreshold: 1 });
+    const top = d.causes![0];
+    assert.equal(top.cause, 'learning-rate-too-high', JSON.stringify(d.causes, null, 1));
+    assert.ok(top.evidence.some((x) => x.startsWith("adam's learning rate is 1, 1000× its customary 0.001")));
+    assert.ok(top.evidence.some((x) => /clipping the gradient barely changes the step/.test(x)));
+    assert.match(top.fixes[0], /^Lower the learning rate from 1 toward adam's customary 0\.001 \(1000× lower\)/);
+    assert.ok(!top.fixes.some((f) => RAISE.test(f)));
   });
 
   it('the same LSTM at lr 0.1 is healthy', () => {

@@ -4,6 +4,8 @@
  * construction (issue 14, part 3):
  *
  * - 12 dense sigmoid layers with a small initialisation → `vanishing-depth`;
+ * - 12 dense sin layers whose weights have gain 3 (bounded activations, so
+ *   only the backward signal grows) → `exploding-depth`;
  * - a healthy tanh MLP that meets one batch with a NaN input, skipped by
  *   skipNonFinite → `bad-data-or-numerics`;
  * - a linear RNN `h_t = h_{t−1} W + x_t U` with `W = ρ Q` (Q orthogonal), whose
@@ -124,6 +126,47 @@ describe('diagnose causes on real library trainings', () => {
     // With residual connections already there, they are not proposed.
     const withRes = diagnose(stats, {}, { ...context, residual: true });
     assert.ok(!withRes.causes![0].fixes.some((f) => /residual/i.test(f)));
+  });
+
+  it('12 dense sin layers with gain 3 per layer: exploding-depth (bounded activations, the gradient grows toward the input)', () => {
+    const before = tf.memory().numTensors;
+    const L = 12;
+    const W = 24;
+    const N = 32;
+    const r = rng(321);
+    const vars: tf.Variable[] = [];
+    for (let l = 0; l < L; l++) {
+      const fout = l === L - 1 ? 1 : W;
+      const std = 3 / Math.sqrt(W);
+      vars.push(tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from({ length: W * fout }, () => r.normal(std)), [W, fout]), true, `deep/dense${String(l).padStart(2, '0')}/kernel`)));
+    }
+    const x = tf.tensor2d(Float32Array.from({ length: N * W }, () => r.normal(1)), [N, W]);
+    const y = tf.tensor2d(Float32Array.from({ length: N }, (_, i) => Math.cos(i)), [N, 1]);
+    const loss = (): tf.Scalar =>
+      tf.tidy(() => {
+        let h: tf.Tensor = x;
+        for (let l = 0; l < L; l++) {
+          h = tf.matMul(h as tf.Tensor2D, vars[l] as tf.Tensor2D);
+          if (l < L - 1) h = tf.sin(h);
+        }
+        return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
+      });
+    const STEPS = 20;
+    const opt = withTransforms(tf.train.sgd(1e-4), monitor(), { layerNorms: true, statsBuffer: STEPS });
+    for (let s = 0; s < STEPS; s++) opt.minimize(loss, false, vars);
+    const stats = opt.drainStatsSync();
+    opt.dispose();
+    tf.dispose([x, y, ...vars]);
+    assert.equal(tf.memory().numTensors, before);
+    // Independent reference: the first layer's median gradient is over 100x the last's.
+    const med = (l: number): number => median(stats.map((s) => s.layerNorms![`deep/dense${String(l).padStart(2, '0')}/kernel`]));
+    assert.ok(med(0) > 100 * med(L - 1), `${med(0)} vs ${med(L - 1)}`);
+    const d = diagnose(stats, {}, { model: 'mlp', layers: 12, activation: 'sin', optimizer: 'sgd', learningRate: 1e-4 });
+    const top = d.causes![0];
+    assert.equal(top.cause, 'exploding-depth', JSON.stringify(d.causes, null, 1));
+    assert.ok(top.evidence[0].startsWith('Across 12 layers the gradient grows toward the input'), top.evidence[0]);
+    assert.match(top.fixes[0], /smaller scale/);
+    assert.equal(diagnose(stats).causes![0].cause, 'exploding-depth');
   });
 
   it('one batch with a NaN input in a healthy run, skipped by skipNonFinite: bad-data-or-numerics', () => {

@@ -101,7 +101,11 @@ function depthCandidate(f: CauseFacts, vanishing: boolean): Candidate | null {
     if (res) fixes.push(res);
     fixes.push('Initialise with Glorot/Xavier (tanh, sigmoid) or He (ReLU) scaling, so that each layer keeps the gradient\'s variance (Glorot & Bengio 2010; He et al. 2015).');
   } else {
-    fixes.push('Initialise with a smaller scale (Glorot/Xavier or He, or scale the residual branches by 1/sqrt(2L)), so that no layer amplifies the gradient.');
+    fixes.push(
+      f.run.residual === true
+        ? 'Initialise with a smaller scale (Glorot/Xavier or He, and the residual branches scaled by 1/sqrt(2L)), so that no layer amplifies the gradient.'
+        : 'Initialise with a smaller scale (Glorot/Xavier or He), so that no layer amplifies the gradient.',
+    );
     fixes.push(clipFix(f, 'it bounds the step while the initialisation is fixed'));
     fixes.push(lowerLrFix(f.run, 10));
     if (res) fixes.push(res);

@@ -62,6 +62,12 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
       text: `${run.optimizer}'s learning rate is ${fmt(lr)}, ${fmt(r)}× its customary ${fmt(customary)}: it moves every weight by up to about ${fmt(lr)} per step, whatever the gradient's size.`,
     });
   }
+  if (saturated && customary !== null) {
+    ev.push({
+      w: 0.2,
+      text: `With ${run.optimizer}, clipping the gradient barely changes the step: the update divides by the root of the running mean square of the gradient, so a scaled-down gradient gives about the same step of about lr per weight; only the learning rate sets it.`,
+    });
+  }
   if (saturated && run.clip === 'norm' && run.clipThreshold !== undefined && lr !== undefined && (run.optimizer === 'sgd' || run.optimizer === 'momentum')) {
     ev.push({ w: 0, text: `With ${run.optimizer} every clipped update has norm lr × threshold = ${fmt(lr)} × ${fmt(run.clipThreshold)} = ${fmt(lr * run.clipThreshold)}${run.optimizer === 'momentum' ? ' before momentum' : ''}.` });
   }
