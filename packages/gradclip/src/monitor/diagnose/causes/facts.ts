@@ -215,8 +215,8 @@ export function flowFacts(stats: readonly StepStats[], from: number, to: number)
   return {
     count: flows.length,
     T,
-    Tmin: Math.min(...Ts),
-    Tmax: Math.max(...Ts),
+    Tmin: Ts.reduce((a, b) => Math.min(a, b)),
+    Tmax: Ts.reduce((a, b) => Math.max(a, b)),
     growth,
     decades: median(flows.map((f) => (f.T - 1) * Math.log10(f.growth))),
     spectralNorm: medianOrNull(finite(flows.map((f) => f.sn))),
