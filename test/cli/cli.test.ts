@@ -73,7 +73,7 @@ describe('gradclip train', () => {
 
   it('--recover: rollbacks counted in the summary and recorded in steps.jsonl; past 5 the run ends as diverged (exit 0)', () => {
     const out = join(tmp, 'recover');
-    const r = run(['train', '--task', 'addition', '--init', 'normal:0.2', '--lr', '0.1', '--length', '20', '--steps', '100', '--clip', 'none', '--recover', '--eval-size', '50', '--out', out, '--json', '--no-progress', '--no-report']);
+    const r = run(['train', '--task', 'addition', '--init', 'normal:0.2', '--lr', '50', '--length', '20', '--steps', '100', '--clip', 'none', '--recover', '--eval-size', '50', '--out', out, '--json', '--no-progress', '--no-report']);
     assert.equal(r.code, 0, r.stderr);
     const s = lastJson(r.stdout);
     assert.equal(s.recoveries, 5);

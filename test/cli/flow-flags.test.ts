@@ -3,7 +3,8 @@
  * refused with exit 2 and one `gradclip:` line naming the flag (run
  * in-process by test/cli/bad-input-runner.mjs, nothing left behind); a
  * train run with it writes `flow` into steps.jsonl at step 1 and every n
- * steps and is otherwise identical to the run without it; it survives
+ * steps and is otherwise identical to the run without it (cpu rnn, wasm
+ * lstm); it survives
  * `--resume` (config.json keeps it); demo passes it to both runs.
  */
 import { after, describe, it } from 'node:test';
@@ -95,6 +96,18 @@ describe('--flow-every: runs', () => {
     const b = gc(['train', '--resume', part, '--steps', '24', '--no-progress', '--no-report', '--json']);
     assert.equal(b.code, 0, b.stderr);
     assert.deepEqual(records(part), rf);
+  });
+
+  it('train an lstm on wasm: the records with --flow-every 4 equal those without it, apart from flow', () => {
+    const swap: Record<string, string> = { cpu: 'wasm', rnn: 'lstm', 'normal:0.2': 'glorot' };
+    const wasm = SMALL.map((a) => swap[a] ?? a);
+    const plain = join(tmp, 'wasm-plain');
+    const flow = join(tmp, 'wasm-flow');
+    assert.equal(gc(['train', ...wasm, '--steps', '9', '--out', plain]).code, 0);
+    assert.equal(gc(['train', ...wasm, '--steps', '9', '--flow-every', '4', '--out', flow]).code, 0);
+    const rf = records(flow);
+    assert.deepEqual(withoutFlow(rf), records(plain));
+    assert.deepEqual(rf.filter((r) => r.flow !== undefined).map((r) => r.step), [1, 4, 8]);
   });
 
   it('demo --flow-every: both runs record the flow', () => {

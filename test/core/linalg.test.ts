@@ -99,10 +99,62 @@ describe('edges and bad input', () => {
     assert.ok(Number.isNaN(eigenvalues([Number.POSITIVE_INFINITY], 1).re[0]));
   });
   it('tiny and huge scales keep their relative accuracy', () => {
-    for (const s of [1e-150, 1e150]) {
+    for (const s of [1e-300, 1e-150, 1e150, 1e300]) {
       const a = [3 * s, 0, 0, -4 * s];
       close(spectralNorm(a, 2, 2), 4 * s, 1e-14, `norm at ${s}`);
       close(spectralRadius(a, 2), 4 * s, 1e-14, `radius at ${s}`);
+    }
+  });
+  it('the random 50 × 50 matrix scaled by 1e-200 and 1e200 has the scaled eigenvalues', () => {
+    const c = V.linalg.find((x) => x.name === 'lcg 50x50 scale 1.0');
+    assert.ok(c);
+    const a = caseMatrix(c);
+    const rho = c.spectralRadius as number;
+    for (const s of [1e-200, 1e200]) {
+      close(spectralRadius(a.map((x) => x * s), 50), rho * s, 1e-9, `scale ${s}`);
+      close(spectralNorm(a.map((x) => x * s), 50, 50), c.spectralNorm * s, 1e-10, `norm at scale ${s}`);
+    }
+  });
+  it('random permutations and orthogonal matrices (hard for unshifted QR): every |λ| = 1, the eigenvalues sum to the trace', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const n of [5, 50, 120]) {
+      const perm = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      const p = new Float64Array(n * n);
+      perm.forEach((j, i) => (p[i * n + j] = 1));
+      // An orthogonal matrix: a product of 3n random plane rotations.
+      const g = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) g[i * n + i] = 1;
+      for (let t = 0; t < 3 * n; t++) {
+        const i = Math.floor(rnd() * n);
+        const j = (i + 1 + Math.floor(rnd() * (n - 1))) % n;
+        const th = 6.283 * rnd();
+        for (let col = 0; col < n; col++) {
+          const a = g[i * n + col];
+          const b = g[j * n + col];
+          g[i * n + col] = Math.cos(th) * a - Math.sin(th) * b;
+          g[j * n + col] = Math.sin(th) * a + Math.cos(th) * b;
+        }
+      }
+      for (const [name, m] of [['permutation', p], ['orthogonal', g]] as const) {
+        const { re, im } = eigenvalues(m, n);
+        let tr = 0;
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          tr += m[i * n + i];
+          sum += re[i];
+          close(Math.hypot(re[i], im[i]), 1, 1e-9, `${name} ${n}: |λ${i}|`);
+        }
+        assert.ok(Math.abs(sum - tr) <= 1e-10 * n, `${name} ${n}: Σλ = ${sum}, trace ${tr}`);
+        close(spectralNorm(m, n, n), 1, 1e-12, `${name} ${n}: ‖A‖₂`);
+      }
     }
   });
   it('bad arguments throw GradclipArgumentError naming them', () => {

@@ -23,6 +23,10 @@
  *    through `clipByGlobalNorm(c)` (the loss is a mean over the batch, so the
  *    mean of 4 micro-batch gradients is the 4B gradient), to 1e-6 relative,
  *    over 12 optimizer steps (48 micro-steps) of `model.fit`, for SGD and Adam.
+ * 5. **Rollback**: `withRecovery` around a binding clip, in `model.fit`, with
+ *    a NaN in one batch, ends with the weights of the same fit over the other
+ *    batches, bit-identical, for SGD and Adam (the restored weights then
+ *    train on: a restore that left a backend cache stale fails check 3).
  * 3. **The trained model predicts what a fresh copy of its weights predicts**
  *    (tfjs-backend-wasm caches packed matMul/conv2d weights by tensor id: a
  *    weight written in place keeps serving its old values to later forward
@@ -35,6 +39,7 @@ import { clipByGlobalNorm, clipGradNorm } from 'gradclip';
 import { adamw } from 'gradclip';
 import { withClipping, type ClippingOptions } from 'gradclip';
 import { withTransforms, type TransformingOptimizer } from 'gradclip';
+import { withRecovery, type RecoveringOptimizer } from 'gradclip';
 import * as transforms from '../../packages/gradclip/src/transforms/index.js';
 import { createModel } from '../../packages/cli/src/tasks/models/index.js';
 import type { TokenModel } from '../../packages/cli/src/tasks/models/types.js';
@@ -78,13 +83,15 @@ const STATS = 1000;
 const NEVER = 1e9;
 
 /** Wrappers whose clip never binds at {@link NEVER}. */
-const NON_BINDING: Readonly<Record<string, (o: tf.Optimizer) => TransformingOptimizer>> = {
+const NON_BINDING: Readonly<Record<string, (o: tf.Optimizer) => TransformingOptimizer | RecoveringOptimizer>> = {
   clipnorm: (o) => withClipping(o, { clipnorm: NEVER }, { statsBuffer: STATS }),
   globalClipnorm: (o) => withClipping(o, { globalClipnorm: NEVER }, { statsBuffer: STATS }),
   'globalClipnorm-unfused': (o) => withClipping(o, { globalClipnorm: NEVER }, { fusedUpdate: false, statsBuffer: STATS }),
   clipvalue: (o) => withClipping(o, { clipvalue: NEVER }, { statsBuffer: STATS }),
   'chain(monitor,clipByGlobalNorm)': (o) =>
     withTransforms(o, transforms.chain(transforms.monitor(), transforms.clipByGlobalNorm(NEVER)), { statsBuffer: STATS }),
+  // a snapshot after every step, never restored: snapshots must not disturb training
+  'recover(globalClipnorm)': (o) => withRecovery(withClipping(o, { globalClipnorm: NEVER }, { statsBuffer: STATS }), { snapshotEvery: 1 }),
 };
 
 /** mulberry32: seeded uniform numbers in [0, 1), independent of the library's RNG. */
@@ -544,6 +551,45 @@ async function accumulateCases(env: CaseEnv): Promise<void> {
   }
 }
 
+/** Rollback: a NaN batch under withRecovery(snapshotEvery 1) in model.fit = fit without that batch. */
+async function recoveryCases(env: CaseEnv): Promise<void> {
+  const c = layersCases(env.steps).find((k) => k.name === 'mlp') as LayersCase;
+  const bad = Math.min(2, env.steps - 2); // a batch with steps after it
+  const x = tf.tensor(uniform(sizeOf(c.x), 21, 1), c.x);
+  const y = tf.tensor(uniform(sizeOf(c.y), 22, 1), c.y);
+  const xBad = tf.tidy(() => {
+    const v = x.bufferSync();
+    const b = tf.buffer(x.shape, 'float32', (v.values as Float32Array).slice());
+    b.set(Number.NaN, bad * BATCH + 1, 3);
+    return b.toTensor();
+  });
+  const keep = Array.from({ length: c.x[0] }, (_, i) => i).filter((i) => Math.floor(i / BATCH) !== bad);
+  const xClean = tf.gather(x, keep);
+  const yClean = tf.gather(y, keep);
+  for (const optName of ['sgd', 'adam']) {
+    await runCase(env, `mlp/${optName}/recover/nan-batch/binds`, async () => {
+      const opt = withRecovery(withClipping(OPTIMIZERS[optName](), { globalClipnorm: 0.5 }, { statsBuffer: STATS }), { snapshotEvery: 1 });
+      const m = await fitRun(c, opt, xBad, y);
+      const stats = opt.drainStatsSync();
+      const ref = withClipping(OPTIMIZERS[optName](), { globalClipnorm: 0.5 }, { statsBuffer: STATS });
+      const r = await fitRun(c, ref, xClean, yClean);
+      const d = compare(m.getWeights(), r.getWeights());
+      const p = predictsLikeFreshCopy(c, m, x);
+      const problems: string[] = [];
+      const events = stats.filter((s) => s.recovered !== undefined);
+      if (events.length !== 1 || events[0].step !== bad + 1) problems.push(`expected one rollback at step ${bad + 1}, got ${events.map((s) => s.step).join(', ') || 'none'}`);
+      if (!d.identical) problems.push(`weights differ from fit without the NaN batch: ${describe(d)}`);
+      if (!p.identical) problems.push(`predictions differ from a fresh copy of the weights: ${describe(p)}`);
+      m.dispose();
+      r.dispose();
+      opt.dispose();
+      ref.dispose();
+      return problems.length === 0 ? null : problems.join('; ');
+    });
+  }
+  tf.dispose([x, y, xBad, xClean, yClean]);
+}
+
 /**
  * Runs the whole suite on the active backend and returns one result per case
  * (it never throws for a failing case).
@@ -568,5 +614,6 @@ export async function runEquivalence(options: SuiteOptions = {}): Promise<CaseRe
   }
   await transformerCases(env);
   await accumulateCases(env);
+  await recoveryCases(env);
   return env.out;
 }

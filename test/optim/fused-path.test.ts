@@ -135,3 +135,33 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+describe('the fused SGD step applies the rate TF.js SGD applies (wasm)', () => {
+  before(async () => {
+    await useBackend('wasm');
+  });
+  /** Four SGD steps on a small quadratic with forward passes between; `setRate` changes the rate before step 3. */
+  function sgdRun(wrapped: boolean, setRate: (o: tf.SGDOptimizer) => void): Float32Array {
+    const w = tf.variable(tf.tensor1d([1, -2, 3, 0.5]), true, 'fsr/w');
+    const inner = tf.train.sgd(0.1);
+    const opt = wrapped ? withTransforms(inner, clipByGlobalNorm(1e6)) : inner;
+    for (let i = 0; i < 4; i++) {
+      if (i === 2) setRate(inner);
+      opt.minimize(() => tf.sum(tf.square(tf.mul(w, tf.scalar(1.5)))) as tf.Scalar, false, [w]);
+    }
+    const out = w.dataSync().slice();
+    w.dispose();
+    opt.dispose();
+    if (wrapped) inner.dispose();
+    return out;
+  }
+  it('setLearningRate changes both; an assignment to the learningRate field changes neither (TF.js reads its scalar c)', () => {
+    const viaSetter = (o: tf.SGDOptimizer): void => o.setLearningRate(0.02);
+    const viaField = (o: tf.SGDOptimizer): void => {
+      (o as unknown as { learningRate: number }).learningRate = 0.02;
+    };
+    assert.deepEqual(sgdRun(true, viaSetter), sgdRun(false, viaSetter));
+    assert.deepEqual(sgdRun(true, viaField), sgdRun(false, viaField));
+    assert.notDeepEqual(sgdRun(false, viaSetter), sgdRun(false, viaField), 'the two ways differ in TF.js itself');
+  });
+});

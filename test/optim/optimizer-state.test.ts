@@ -163,3 +163,71 @@ describe('optimizer state: arguments', () => {
     plain.dispose();
   });
 });
+
+/** data(from, batches) with a NaN input in each batch whose global index is in `nan`. */
+function dataWithNaN(from: number, batches: number, nan: ReadonlySet<number>): { xs: Tensor; ys: Tensor } {
+  const { xs, ys } = data(from, batches);
+  const x = xs.dataSync().slice();
+  for (let k = 0; k < batches; k++) if (nan.has(from + k)) x[k * B * 3 + 1] = Number.NaN;
+  xs.dispose();
+  return { xs: tf.tensor2d(x, [batches * B, 3]), ys };
+}
+
+async function fitNaN(m: Sequential, from: number, batches: number, nan: ReadonlySet<number>): Promise<void> {
+  const { xs, ys } = dataWithNaN(from, batches, nan);
+  await m.fit(xs, ys, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
+  tf.dispose([xs, ys]);
+}
+
+for (const backend of BACKENDS) {
+  describe(`withRecovery's snapshots survive save/restore (${backend})`, () => {
+    before(() => useBackend(backend));
+    const make = (): RecoveringOptimizer =>
+      withRecovery(withClipping(tf.train.sgd(0.05), { globalClipnorm: 0.5 }, { statsBuffer: 100 }), { snapshotEvery: 3, keep: 2, lrFactor: 0.5 });
+    const cases: Array<[string, number[], number]> = [
+      // saved after step 4 (snapshots after steps 0 and 3); step 6 rolls back to the one after step 3, saved before the stop
+      ['a rollback after the restore goes to a snapshot taken before the save', [5], 4],
+      // step 4 rolls back and the state is saved right then; step 5 fails again and falls back one snapshot further
+      ['saved right after a rollback: the repeat trigger falls back further, as uninterrupted', [3, 4], 4],
+    ];
+    for (const [label, nanBatches, n] of cases) {
+      it(label, async () => {
+        const nan = new Set(nanBatches);
+        const start = tf.memory().numTensors;
+        const ref = model();
+        const refOpt = make();
+        ref.compile({ optimizer: refOpt, loss: 'meanSquaredError' });
+        await fitNaN(ref, 0, 10, nan);
+        const refStats = stats(refOpt).slice(n);
+        assert.ok(refStats.some((s) => s.recovered !== undefined), 'the uninterrupted run rolls back after the save point');
+
+        const a = model();
+        const aOpt = make();
+        a.compile({ optimizer: aOpt, loss: 'meanSquaredError' });
+        await fitNaN(a, 0, n, nan);
+        const saved = saveOptimizerState(aOpt);
+        const b = model();
+        b.setWeights(a.getWeights());
+        const bOpt = make();
+        b.compile({ optimizer: bOpt, loss: 'meanSquaredError' });
+        const variableNames = Object.fromEntries(a.trainableWeights.map((w, i) => [w.name, b.trainableWeights[i].name]));
+        loadOptimizerState(bOpt, saved, { variableNames });
+        tf.dispose(saved.tensors.map((t) => t.tensor));
+        aOpt.dispose();
+        a.dispose();
+        assert.equal(bOpt.snapshotCount, 2, 'both snapshots restored');
+        await fitNaN(b, n, 10 - n, nan);
+        assert.deepEqual(weights(b), weights(ref));
+        assert.deepEqual(stats(bOpt), refStats);
+        assert.equal(bOpt.recoveries, refOpt.recoveries);
+        assert.equal(bOpt.lostSteps, refOpt.lostSteps);
+        assert.equal(bOpt.learningRate, refOpt.learningRate);
+        b.dispose();
+        bOpt.dispose();
+        ref.dispose();
+        refOpt.dispose();
+        assert.equal(tf.memory().numTensors, start, 'no tensor left (the restored snapshots freed by dispose)');
+      });
+    }
+  });
+}

@@ -210,6 +210,30 @@ for (const backend of BACKENDS) {
       disposeBatches(all);
     });
 
+    it('a bit flip in a weight (the exponent\'s top bit: finite, about 2^128 times larger) is rolled back by the next step', () => {
+      const all = batches(10);
+      const opt = withRecovery(tf.train.adam(0.05), { snapshotEvery: 1 });
+      let flipped = Number.NaN;
+      const got = train(opt, all, 1, (k, vars) => {
+        if (k !== 5) return;
+        const w = vars[0].dataSync().slice() as Float32Array;
+        const bits = new Uint32Array(w.buffer);
+        bits[7] ^= 1 << 30;
+        flipped = w[7];
+        const t = tf.tensor(w, vars[0].shape);
+        vars[0].assign(t);
+        t.dispose();
+      });
+      assert.ok(Number.isFinite(flipped) && Math.abs(flipped) > 1e30, `the flipped weight ${flipped} is finite and huge`);
+      const ref = tf.train.adam(0.05);
+      const want = train(ref, all.filter((_, k) => k !== 5));
+      assert.deepEqual(got.weights, want.weights);
+      assert.equal(opt.recoveries, 1);
+      ref.dispose();
+      opt.dispose();
+      disposeBatches(all);
+    });
+
     it("'lossSpike' catches a learning-rate spike; the final loss is near the clean run's", () => {
       const all = batches(40);
       const spikeAt = 25;

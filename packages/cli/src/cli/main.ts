@@ -115,7 +115,7 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
     .option('--out <dir>', 'output folder, new or empty', 'runs/demo')
     .option('--overwrite', 'empty a non-empty --out first (only a folder that holds nothing but gradclip output)', false)
     .option('--steps <n>', 'steps per run (default 3000)', intParser('steps', '3000'))
-    .option('--recover', 'both runs roll back to the last good snapshot on a non-finite loss or gradient norm (as train --recover)', false)
+    .option('--recover', 'both runs roll back to the last good snapshot on a non-finite loss or gradient norm, halving the learning rate (as train --recover)', false)
     .option('--flow-every <n>', 'both runs record the gradient flow through time every n steps (as train --flow-every; 0: off)', intParser('flow-every', '50'), 0)
     .addOption(new Option('--backend <name>', 'TF.js backend').choices([...CLI_BACKENDS]).default('wasm'))
     .action(async (opts) => {

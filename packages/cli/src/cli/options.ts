@@ -51,7 +51,7 @@ export function addRunOptions(cmd: Command, clipHelp = 'clipping: none, norm:<ma
     .option('--momentum <m>', 'momentum coefficient (--optimizer momentum)', numParser('momentum', '0.9'), 0.9)
     .option('--skip-non-finite', 'skip steps with NaN/Inf gradients instead of applying them', false)
     .option('--no-stop-on-divergence', 'keep training after a non-finite loss or weight')
-    .option('--recover', 'roll back to the last good snapshot on a non-finite loss or gradient norm (withRecovery: a snapshot every 10 steps, 2 kept, at most 5 rollbacks, then the run ends as diverged)', false)
+    .option('--recover', 'roll back to the last good snapshot on a non-finite loss or gradient norm (withRecovery: a snapshot every 10 steps, 2 kept, the learning rate halved at each rollback, at most 5 rollbacks, then the run ends as diverged)', false)
     .option('--cliff-w <w>', 'cliff task: initial w', numParser('cliff-w', '6'), 6)
     .option('--cliff-b <b>', 'cliff task: initial b', numParser('cliff-b', '-2.93'), -2.93)
     .option('--text <file>', 'charlm: train on this UTF-8 text file instead of the generated text (the last 10% is held out for evaluation)')

@@ -7,6 +7,7 @@
  * File-system failures (a full disk, a folder made read-only) become one
  * line naming the path (a {@link UsageError}, exit 2).
  */
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { diagnose } from 'gradclip';
@@ -19,7 +20,7 @@ import { writeRunFile } from '../run-folder/write.js';
 import type { RunConfig } from '../train/config.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
 import { writeRunReport } from '../report/index.js';
-import { describeIoError, findErrnoError, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
+import { describeIoError, findErrnoError, isTfEventsFile, RUN_FILES, runFile, writeRunStart, writeSummary, type LoadedRun } from '../run-folder/index.js';
 import type { RunStart } from '../run-folder/types.js';
 import { CLI_DIGITS } from './format.js';
 import { UsageError } from './errors.js';
@@ -84,10 +85,25 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       // Keep the start record (with the extended --steps) and drop the step records written after the checkpoint.
       io('write', runFile(dir, 'start'), () => writeRunStart(dir, { ...resume.start, config: exp.config }));
       io('write', runFile(dir, 'steps'), () => writeRunFile(dir, RUN_FILES.steps, resume.stats.map((s) => encodeJsonlLine(s) + '\n').join('')));
+      // TensorBoard reads every event file of the folder: replace them by one holding the kept records, so no step appears twice.
+      io('rewrite the TensorBoard events in', dir, () => {
+        for (const f of readdirSync(dir)) if (isTfEventsFile(f)) rmSync(join(dir, f));
+        const tb = openRunWriters(dir, { jsonl: false, tensorboard: true, summary: false });
+        for (const s of resume.stats) tb.write(s);
+        tb.close();
+      });
     } else {
       io('write', runFile(dir, 'start'), () => writeRunStart(dir, { config: exp.config, text: text?.source ?? null, backend: opts.backend, startedAt: new Date().toISOString() }));
     }
     const every = opts.checkpointEvery ?? 0;
+    let checkpointStep = resume?.state.step ?? -1;
+    const saveCheckpoint = (w: RunWriters): void => {
+      io('write', join(dir, CHECKPOINT_FILE), () => {
+        w.flush();
+        writeRunFile(dir, CHECKPOINT_FILE, JSON.stringify(exp.saveState()) + '\n');
+      });
+      checkpointStep = exp.stepsDone;
+    };
     writers = io('open the step logs in', dir, () => openRunWriters(dir, { jsonl: true, tensorboard: true, summary: false }));
     bar = opts.progress
       ? new cliProgress.SingleBar(
@@ -114,13 +130,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
         throw new UsageError(`${describeIoError(e, 'write the step logs in', dir)}; the run stopped at step ${s.step} (gradclip report and diagnose read the steps written so far)`);
       }
       clipRate.push(s);
-      if (every > 0 && s.step % every === 0) {
-        const w = writers;
-        io('write', join(dir, CHECKPOINT_FILE), () => {
-          w.flush();
-          writeRunFile(dir, CHECKPOINT_FILE, JSON.stringify(exp.saveState()) + '\n');
-        });
-      }
+      if (every > 0 && s.step % every === 0) saveCheckpoint(writers);
       const status = exp.divergedAtStep !== null ? ` | DIVERGED at step ${exp.divergedAtStep}` : '';
       bar?.update(s.step, { loss: formatNumber(s.loss, CLI_DIGITS), norm: formatNumber(s.preClipNorm, CLI_DIGITS), rate: formatNumber(clipRate.rate, 2), status });
       // Let the progress bar and the signal handlers through after every step.
@@ -128,6 +138,8 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
     }
     bar?.stop();
     const interrupted = !exp.done;
+    // A signal: checkpoint the step it stopped after, so --resume loses nothing.
+    if (interrupted && every > 0 && checkpointStep !== exp.stepsDone && exp.divergedAtStep === null) saveCheckpoint(writers);
     if (interrupted) {
       const sig = opts.stop?.signal ?? 'a signal';
       process.stderr.write(

@@ -118,10 +118,13 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
 
 /**
  * The `withRecovery` options of a run with `recover` (the library's
- * defaults, written out): roll back on a non-finite loss or gradient norm,
- * a snapshot every 10 good steps, 2 kept, at most 5 rollbacks.
+ * defaults, written out, except `lrFactor`): roll back on a non-finite loss or gradient norm,
+ * a snapshot every 10 good steps, 2 kept, the learning rate halved at
+ * every rollback (without it the restored weights meet the same explosion
+ * again: on the demo configuration the unclipped run rolled back 5 times and
+ * still diverged at step 54), at most 5 rollbacks.
  */
-export const RECOVERY_OPTIONS = Object.freeze({ on: ['nonfinite'] as const, snapshotEvery: 10, keep: 2, maxRecoveries: 5 });
+export const RECOVERY_OPTIONS = Object.freeze({ on: ['nonfinite'] as const, snapshotEvery: 10, keep: 2, lrFactor: 0.5, maxRecoveries: 5 });
 
 /** What a configuration is resolved for: a training run, or `gradclip calibrate` (unclipped steps, no evaluation). */
 export type RunPurpose = 'train' | 'calibrate';

@@ -14,7 +14,7 @@ import { createRng, type Rng, type RngState } from '../core/random.js';
 import { warmupSchedule, type Schedule } from '../tasks/schedules.js';
 import { clipTransform, parseClipSpec } from './clip-spec.js';
 import { RECOVERY_OPTIONS, resolveRunConfig, type RunConfig } from './config.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, setLearningRate } from './optimizer.js';
 import { createProblem, type CorpusText, type Problem } from './problems/index.js';
 
 /** Options of {@link Experiment} beyond its configuration. */
@@ -169,7 +169,8 @@ export class Experiment {
     if (this.disposed) throw new Error('Experiment.step: the experiment has been disposed');
     if (this.done) throw new Error(`Experiment.step: the run is finished (${this.stepsDone} steps${this.divergedAtStep !== null ? ', diverged' : ''})`);
     const n = this.stepsDone + 1;
-    if (this.schedule) (this.inner as unknown as { learningRate: number }).learningRate = this.schedule(n);
+    // With --recover every rollback has multiplied the rate by lrFactor; the schedule keeps that factor.
+    if (this.schedule) setLearningRate(this.inner, this.schedule(n) * RECOVERY_OPTIONS.lrFactor ** this.recoveries);
     const { loss, free, flow } = this.problem.batchLoss(this.dataRng, this.config.batch);
     const runner = this.recovery ?? this.optimizer;
     let gaveUp = false;

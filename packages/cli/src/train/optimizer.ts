@@ -32,3 +32,15 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
       return adamw({ learningRate: config.lr, weightDecay: config.weightDecay, updateClipping: true });
   }
 }
+
+/**
+ * Sets the learning rate of a run's optimizer the way that optimizer reads
+ * it: TF.js's `sgd` and `momentum` apply a scalar that only
+ * `setLearningRate` replaces (assigning their `learningRate` field changes
+ * nothing), `adam` and `adamw` read the field on every step.
+ */
+export function setLearningRate(optimizer: Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}

@@ -84,6 +84,18 @@ function variableFor(name: string, grad: tf.Tensor): Variable {
 }
 
 /**
+ * The rate TF.js's SGD applies: `SGDOptimizer.applyGradients` multiplies by
+ * its scalar `c = −learningRate`, which only `setLearningRate` replaces; an
+ * assignment to the `learningRate` field changes nothing there. Reading `c`
+ * keeps the fused step exactly the plain optimizer's, whatever the caller did.
+ */
+function sgdRate(opt: Optimizer): number {
+  const c = (opt as unknown as { c?: unknown }).c;
+  if (c instanceof tf.Tensor && !c.isDisposed) return -c.dataSync()[0];
+  return (opt as unknown as { learningRate: number }).learningRate;
+}
+
+/**
  * Applies one update of `opt` with the gradients `grads` multiplied by the
  * clip coefficient `coef`, as `opt.applyGradients(grads · coef)` would, in a
  * single fused pass per variable (wasm SIMD). `grads` are only read.
@@ -103,7 +115,7 @@ export function applyClippedUpdate(opt: Optimizer, grads: NamedTensorMap, coef: 
   const c = coef.dataSync()[0];
   if (kind === 'sgd') {
     const params: FusedParam[] = names.map((n, i) => ({ variable: vars[i], gradient: grads[n] }));
-    fusedSgdStep(ctx, params, (opt as unknown as { learningRate: number }).learningRate, c);
+    fusedSgdStep(ctx, params, sgdRate(opt), c);
   } else {
     const a = opt as unknown as AdamInternals;
     const decay = kind === 'adamw' ? (opt as AdamW).weightDecay : 0;

@@ -166,6 +166,18 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** A kept copy of a snapshot (every tensor cloned; the copy is the caller's to dispose). */
+export function copySnapshot(snap: OptimizerSnapshot): OptimizerSnapshot {
+  const lists = new Map<string, Array<{ originalName: string; value: Tensor } | null>>();
+  for (const [k, l] of snap.lists) lists.set(k, l.map((e) => (e === null ? null : { originalName: e.originalName, value: keepClone(e.value) })));
+  return {
+    iterations: snap.iterations,
+    fields: new Map([...snap.fields].map(([k, t]) => [k, keepClone(t)])),
+    lists,
+    ...(snap.wrapper !== undefined ? { wrapper: { state: mapStateTensors(snap.wrapper.state, keepClone), inner: copySnapshot(snap.wrapper.inner) } } : {}),
+  };
+}
+
 /** Every tensor a snapshot holds (for byte counts, finiteness checks and disposal). */
 export function snapshotTensors(snap: OptimizerSnapshot): Tensor[] {
   const out: Tensor[] = [...snap.fields.values()];

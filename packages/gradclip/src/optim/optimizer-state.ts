@@ -9,8 +9,8 @@ import type { Optimizer, Tensor } from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { GradclipArgumentError, describeValue } from '../core/errors.js';
 import { checkOptions } from '../core/options.js';
-import { disposeSnapshot, restoreOptimizer, snapshotOptimizer, type OptimizerSnapshot } from './optimizer-slots.js';
-import { RecoveringOptimizer, type RecoveryState } from './recovery.js';
+import { copySnapshot, disposeSnapshot, restoreOptimizer, snapshotOptimizer, snapshotTensors, type OptimizerSnapshot } from './optimizer-slots.js';
+import { RecoveringOptimizer, type RecoveryRuntime, type RecoveryState, type Snapshot } from './recovery.js';
 import { TransformingOptimizer } from './transforming-optimizer.js';
 
 /** Options of {@link loadOptimizerState}. */
@@ -50,11 +50,21 @@ interface EncodedSlots {
   wrapper?: { state: unknown; inner: EncodedSlots; counts: { steps: number; skippedSteps: number; accumulatedSteps: number } };
 }
 
+interface EncodedSnapshot {
+  step: number;
+  variables: Record<string, string>;
+  optimizer: EncodedSlots;
+  lossHistory: number[];
+  gradHistory: number[];
+}
+
 interface EncodedFile {
   format: typeof FORMAT;
   version: 1;
   optimizer: EncodedSlots;
   recovery?: RecoveryState;
+  /** withRecovery's snapshots and cycle position (absent in files written before they were saved: the wrapper then takes a new first snapshot). */
+  recoveryRuntime?: { snapshots: EncodedSnapshot[]; sinceSnapshot: number; justRestored: number | null; tracked: string[]; learningRate: number | null };
 }
 
 function stackOf(fn: string, opt: unknown): { core: TransformingOptimizer; recovery: RecoveringOptimizer | null } {
@@ -80,8 +90,11 @@ function stackOf(fn: string, opt: unknown): { core: TransformingOptimizer; recov
  * - the transform state (AutoClip's history, ZClip's moments, the open
  *   window of `transforms.accumulate`, with its sums as tensors);
  * - the step counters (`steps`, `skippedSteps`, `accumulatedSteps`);
- * - for `withRecovery`: its counters and spike statistics (its snapshots are
- *   not saved: the restored optimizer takes a new first one).
+ * - for `withRecovery`: its counters and spike statistics, its kept
+ *   snapshots (weights, slots and transform state of each: `keep` × the
+ *   weights and slots more tensors), where it is in its snapshot cycle, and
+ *   the learning rate its `lrFactor` has reached, so the restored wrapper
+ *   rolls back exactly as the saved one would have.
  *
  * Browser-safe; no host read (the tensors are device copies). For `model.fit`
  * users: `model.save` keeps the weights and the optimizer's configuration,
@@ -130,7 +143,23 @@ export function saveOptimizerState(optimizer: TransformingOptimizer | Recovering
     return out;
   };
   const file: EncodedFile = { format: FORMAT, version: 1, optimizer: encode(core, snap) };
-  if (recovery !== null) file.recovery = recovery.getRecoveryState();
+  if (recovery !== null) {
+    file.recovery = recovery.getRecoveryState();
+    const rt = recovery.exportRuntime();
+    file.recoveryRuntime = {
+      snapshots: rt.snapshots.map((sn) => ({
+        step: sn.step,
+        variables: Object.fromEntries([...sn.variables].map(([k, t]) => [k, ref(tf.keep(tf.clone(t)))])),
+        optimizer: encode(core, copySnapshot(sn.optimizer)),
+        lossHistory: [...sn.lossHistory],
+        gradHistory: [...sn.gradHistory],
+      })),
+      sinceSnapshot: rt.sinceSnapshot,
+      justRestored: rt.justRestored,
+      tracked: rt.tracked,
+      learningRate: rt.learningRate,
+    };
+  }
   const json = JSON.stringify(file, (_key, value: unknown) => {
     if (typeof value === 'number' && !Number.isFinite(value)) return { $number: String(value) };
     if (value instanceof tf.Tensor) return { $tensor: ref(value) };
@@ -177,6 +206,8 @@ export function loadOptimizerState(
     byName.set(e.name, e.tensor);
   }
   const made: Tensor[] = [];
+  /** Tensors handed over to the restored wrapper (recovery snapshots): not freed at the end. */
+  const owned = new Set<Tensor>();
   const tensorRef = (name: unknown): Tensor => {
     const t = typeof name === 'string' ? byName.get(name) : undefined;
     if (t === undefined) bad(`no tensor named ${describeValue(name)}`);
@@ -238,10 +269,39 @@ export function loadOptimizerState(
     if (recovery !== null && file.recovery === undefined) bad('it was saved without withRecovery, and the optimizer has it');
     for (const [o, c] of counts) o.setStepCounts(c);
     restoreOptimizer(core, snap);
+    let runtime: RecoveryRuntime | null = null;
+    if (recovery !== null && file.recoveryRuntime !== undefined) {
+      const r = file.recoveryRuntime as Partial<NonNullable<EncodedFile['recoveryRuntime']>>;
+      const count = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+      const numbers = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => typeof v === 'number' && Number.isFinite(v));
+      if (typeof r !== 'object' || r === null || !Array.isArray(r.snapshots) || !count(r.sinceSnapshot) || !Array.isArray(r.tracked) || !r.tracked.every((n) => typeof n === 'string')) {
+        bad('recoveryRuntime is malformed');
+      }
+      if (r.justRestored !== null && !(count(r.justRestored) && r.justRestored < r.snapshots.length)) bad('recoveryRuntime.justRestored is not a snapshot index');
+      if (r.learningRate !== null && !(typeof r.learningRate === 'number' && r.learningRate > 0)) bad('recoveryRuntime.learningRate must be a positive number or null');
+      const snapshots: Snapshot[] = r.snapshots.map((e, i) => {
+        const path = `recoveryRuntime.snapshots[${i}]`;
+        if (typeof e !== 'object' || e === null || !count(e.step) || typeof e.variables !== 'object' || e.variables === null || !numbers(e.lossHistory) || !numbers(e.gradHistory)) bad(`${path} is malformed`);
+        const variables = new Map<string, Tensor>();
+        for (const [k, v] of Object.entries(e.variables)) variables.set(renames.get(k) ?? k, tensorRef(v));
+        return { step: e.step, variables, optimizer: decode(core, e.optimizer, `${path}.optimizer`).snap, lossHistory: [...e.lossHistory], gradHistory: [...e.gradHistory] };
+      });
+      runtime = {
+        snapshots,
+        sinceSnapshot: r.sinceSnapshot as number,
+        justRestored: r.justRestored ?? null,
+        tracked: (r.tracked as string[]).map((n) => renames.get(n) ?? n),
+        learningRate: r.learningRate ?? null,
+      };
+    }
     if (recovery !== null && file.recovery !== undefined) recovery.setRecoveryState(file.recovery);
+    if (runtime !== null && recovery !== null) {
+      for (const sn of runtime.snapshots) for (const t of [...sn.variables.values(), ...snapshotTensors(sn.optimizer)]) owned.add(t);
+      recovery.importRuntime(runtime);
+    }
     disposeSnapshot(snap);
   } finally {
-    for (const t of made) if (!t.isDisposed) t.dispose();
+    for (const t of made) if (!t.isDisposed && !owned.has(t)) t.dispose();
   }
 }
 

@@ -86,8 +86,28 @@ export interface RecoveryState {
   gradHistory: number[];
 }
 
+/**
+ * What `saveOptimizerState` keeps of a {@link RecoveringOptimizer} besides
+ * {@link RecoveryState}, so that a resumed run rolls back exactly as the
+ * uninterrupted one would: the kept snapshots (their tensors), where the
+ * wrapper is in its snapshot cycle, and the learning rate `lrFactor` has
+ * reached. Not a public type: read and written only by `optimizer-state.ts`.
+ */
+export interface RecoveryRuntime {
+  /** The kept snapshots, oldest first. */
+  snapshots: Snapshot[];
+  /** Good steps since the newest snapshot. */
+  sinceSnapshot: number;
+  /** Index in `snapshots` of the one the last rollback restored while no good step has passed since, else null. */
+  justRestored: number | null;
+  /** Names of the variables the wrapper has seen updated (what a snapshot copies). */
+  tracked: string[];
+  /** The learning rate of the optimizer `lrFactor` scales, or null when it has none. */
+  learningRate: number | null;
+}
+
 /** One kept snapshot. */
-interface Snapshot {
+export interface Snapshot {
   /** `StepStats.step` of the last step it includes (0: before the first step). */
   step: number;
   /** The variables, by name (kept clones). */
@@ -449,6 +469,29 @@ export class RecoveringOptimizer extends Optimizer {
     this.lossHistory = lossHistory;
     this.gradHistory = gradHistory;
     this.justRestored = null;
+  }
+
+  /** @internal The snapshots and cycle position, by reference (the tensors stay the wrapper's); see {@link RecoveryRuntime}. */
+  exportRuntime(): RecoveryRuntime {
+    const i = this.justRestored === null ? -1 : this.snapshots.indexOf(this.justRestored);
+    return { snapshots: [...this.snapshots], sinceSnapshot: this.sinceSnapshot, justRestored: i < 0 ? null : i, tracked: [...this.tracked], learningRate: this.learningRate };
+  }
+
+  /**
+   * @internal Replaces the snapshots and cycle position with `r` (taking
+   * ownership of its tensors) and sets the learning rate it records.
+   */
+  importRuntime(r: RecoveryRuntime): void {
+    this.dropSnapshots();
+    this.snapshots = [...r.snapshots];
+    this.sinceSnapshot = r.sinceSnapshot;
+    this.justRestored = r.justRestored === null ? null : (this.snapshots[r.justRestored] ?? null);
+    this.tracked = new Set(r.tracked);
+    if (r.learningRate !== null && this.learningRate !== null && r.learningRate !== this.learningRate) {
+      const t = this.lrTarget as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+      if (typeof t.setLearningRate === 'function') t.setLearningRate(r.learningRate);
+      else t.learningRate = r.learningRate;
+    }
   }
 
   /** The inner optimizer's weights, as `tf.Optimizer.getWeights` (snapshots are not included). */

@@ -74,7 +74,6 @@ export async function trainCommand(f: TrainFlags, given: readonly string[] = [])
   const resumed = f.resume !== undefined ? loadResume(f.resume, f, given) : null;
   const config = resumed?.config ?? resolveFlags(f, given.filter((k) => k !== 'checkpointEvery'));
   if (given.includes('checkpointEvery') && every > config.steps) throw new UsageError(`--checkpoint-every ${every} has no effect: no checkpoint falls within --steps ${config.steps}`);
-  if (every > 0 && config.recover) throw new UsageError('--checkpoint-every cannot be combined with --recover: the rollback snapshots are not saved, so a resumed run would not continue bit-identically');
   const text = loadText(config);
   const out = f.resume ?? f.out ?? `runs/${config.task}-${config.model}-${slug(config.clip)}-seed${config.seed}`;
   const backend = await setupBackend(resumed?.resume.start.backend ?? f.backend);
@@ -115,7 +114,11 @@ function report(run: LoadedRun, config: RunConfig, out: string, f: TrainFlags, s
     return code;
   }
   console.log(`run folder: ${out}`);
-  if (s.interrupted) console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps`);
+  if (s.interrupted) {
+    const every = f.checkpointEvery ?? 0;
+    const resume = every > 0 && !s.diverged ? `; checkpointed: continue with gradclip train --resume ${out}` : '';
+    console.log(`INTERRUPTED by ${stop.signal} after ${s.steps} of ${config.steps} steps${resume}`);
+  }
   console.log(
     s.diverged
       ? `DIVERGED at step ${s.divergedAtStep} (${config.recover ? `non-finite again after ${s.recoveries} rollbacks, the most --recover allows` : 'non-finite loss or weights'})`

@@ -3,14 +3,15 @@
  * float64, without TF.js.
  *
  * Method (Golub & Van Loan, *Matrix Computations*, 4th ed., sections 7.4,
- * 7.5 and 7.5.7): balancing by powers of two (Parlett & Reinsch 1969; a
+ * 7.5 and 7.5.7): scaling by the largest entry (no overflow, whatever the
+ * magnitude), balancing by powers of two (Parlett & Reinsch 1969; a
  * diagonal similarity, so the eigenvalues are unchanged and the rounding of
  * badly scaled matrices drops), reduction to upper Hessenberg form by
  * Householder reflections, then the Francis implicit double-shift QR
  * iteration with deflation at negligible sub-diagonal entries and an
  * exceptional shift every 10 iterations without deflation (which breaks
- * the cycles of permutations and rotations). Cost O(n³); a 200 × 200
- * matrix takes some tens of milliseconds.
+ * the cycles of permutations and rotations). Cost O(n³): a 50 × 50
+ * matrix takes a few milliseconds, a 200 × 200 one about 0.15 s.
  *
  * @module
  */
@@ -249,10 +250,20 @@ export function eigenvalues(matrix: ArrayLike<number>, n: number): Eigenvalues {
   requireDimension('eigenvalues', 'n', n);
   const a = requireMatrix('eigenvalues', matrix, n, n);
   if (!allFinite(a)) return { re: new Float64Array(n).fill(Number.NaN), im: new Float64Array(n).fill(Number.NaN) };
+  // Work on A / max|a_ij| (no overflow in the shifts' products), then scale back.
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
+  if (scale === 0) return { re: new Float64Array(n), im: new Float64Array(n) };
   const h = toRows(a, n, n);
+  for (const row of h) for (let j = 0; j < n; j++) row[j] /= scale;
   balance(h, n);
   toHessenberg(h, n);
-  return hessenbergEigenvalues(h, n);
+  const ev = hessenbergEigenvalues(h, n);
+  for (let i = 0; i < n; i++) {
+    ev.re[i] *= scale;
+    ev.im[i] *= scale;
+  }
+  return ev;
 }
 
 /**
