@@ -15,7 +15,11 @@
  * rules), `rules/` (one file per rule, each returning its finding, flag,
  * evidence and advice), `threshold.ts` (the recommended clipping threshold),
  * `status.ts` (verdict and ordering), `advice.ts` (the advice texts),
- * `summary.ts` (the paragraph) and `types.ts` (the result types).
+ * `summary.ts` (the paragraph), `types.ts` (the result types),
+ * `run-context.ts` (the caller's {@link DiagnoseContext} and its check) and
+ * `causes/` (the ranked causes: `facts.ts` computes what they reason from,
+ * one file per cause, `score.ts` the confidence, `fixes.ts` the fixes
+ * fitted to the model, `index.ts` the ranking).
  *
  * @module
  */
