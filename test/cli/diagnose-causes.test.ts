@@ -10,11 +10,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagnose, readStepsJsonl } from '../../packages/gradclip/src/index.js';
-import { diagnoseContextOf } from '../../packages/cli/src/cli/commands/diagnose.js';
+import { diagnoseContextOf, unclippedSibling } from '../../packages/cli/src/cli/commands/diagnose.js';
+import { readRunStart } from '../../packages/cli/src/run-folder/index.js';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../../packages/cli/src/train/config.js';
 
 const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
@@ -87,6 +88,25 @@ describe('gradclip diagnose: ranked causes', () => {
     const text = run(['diagnose', cmp]);
     assert.equal(text.code, 0, text.stderr);
     assert.ok(text.stdout.indexOf(`== ${unclipped}`) < text.stdout.indexOf(`== ${clipped}`));
+  });
+
+  it("the unclipped sibling is found next to the run (train's default names), only with the same configuration", () => {
+    const parent = join(tmp, 'runs');
+    mkdirSync(parent);
+    cpSync(clipped, join(parent, 'addition-lstm-norm-1-seed1'), { recursive: true });
+    // A decoy: unclipped, diverged, but another learning rate; then the real twin.
+    const decoy = join(parent, 'addition-lstm-none-lr1-seed1');
+    cpSync(unclipped, decoy, { recursive: true });
+    const start = JSON.parse(readFileSync(join(decoy, 'config.json'), 'utf8')) as { config: RunConfig };
+    start.config.lr = 1;
+    writeFileSync(join(decoy, 'config.json'), JSON.stringify(start));
+    const self = readRunStart(join(parent, 'addition-lstm-norm-1-seed1'))!.config;
+    assert.equal(unclippedSibling(join(parent, 'addition-lstm-norm-1-seed1'), self), null, 'a sibling with another lr is not the baseline');
+    cpSync(unclipped, join(parent, 'addition-lstm-none-seed1'), { recursive: true });
+    const found = unclippedSibling(join(parent, 'addition-lstm-norm-1-seed1'), self);
+    assert.ok(found && found.dir.endsWith('addition-lstm-none-seed1') && found.diverged === true, JSON.stringify(found));
+    // An unclipped run has no unclipped baseline.
+    assert.equal(unclippedSibling(join(parent, 'addition-lstm-none-seed1'), readRunStart(join(parent, 'addition-lstm-none-seed1'))!.config), null);
   });
 
   it('the HTML report lists the causes in its diagnosis section', () => {
