@@ -96,8 +96,9 @@ export { EXPLODING_ADVICE, VANISHING_ADVICE } from './advice.js';
  *
  * @example
  * ```ts
- * const d = diagnose(stats, {}, { model: 'rnn', layers: 2, optimizer: 'sgd', learningRate: 0.1, clip: 'none' });
- * const top = d.causes[0]; // e.g. {cause: 'exploding-through-time', confidence: 0.93, evidence: [...], fixes: [...]}
+ * const d = diagnose(stepStats, {}, { model: 'rnn', layers: 2, optimizer: 'sgd', learningRate: 0.1, clip: 'none' });
+ * const top = d.causes?.[0]; // e.g. {cause: 'exploding-through-time', confidence: 0.96, evidence: [...], fixes: [...]}
+ * console.log(top?.cause, top?.confidence, top?.fixes[0]);
  * ```
  *
  * @param stats - the run's records, in step order

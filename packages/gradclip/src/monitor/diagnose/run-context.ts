@@ -18,19 +18,21 @@ import { GradclipArgumentError } from '../../core/errors.js';
 import { checkOptions, type OptionSchema } from '../../core/options.js';
 import type { diagnose } from './index.js';
 
-/** The model kinds {@link DiagnoseContext.model} accepts. */
-export const MODEL_KINDS = ['rnn', 'lstm', 'gru', 'transformer', 'mlp', 'cnn', 'other'] as const;
 /**
  * A model kind: `rnn` is a vanilla (tanh, sigmoid or linear) recurrent net,
  * `lstm` / `gru` gated recurrent nets, `transformer`, `mlp` a stack of dense
  * layers, `cnn` a convolutional net, `other` anything else.
  */
-export type ModelKind = (typeof MODEL_KINDS)[number];
+export type ModelKind = 'rnn' | 'lstm' | 'gru' | 'transformer' | 'mlp' | 'cnn' | 'other';
 
-/** The clipping kinds {@link DiagnoseContext.clip} accepts (the CLI's `--clip` methods, plus `other`). */
-export const CLIP_CONTEXT_KINDS = ['none', 'norm', 'value', 'autoclip', 'agc', 'zclip', 'adagc', 'other'] as const;
-/** A clipping kind: `none`, `norm` (global L2 norm), `value`, the adaptive ones, or `other`. */
-export type ClipContextKind = (typeof CLIP_CONTEXT_KINDS)[number];
+/** The model kinds {@link DiagnoseContext.model} accepts, in the order the error message lists them. */
+export const MODEL_KINDS: readonly ModelKind[] = ['rnn', 'lstm', 'gru', 'transformer', 'mlp', 'cnn', 'other'];
+
+/** A clipping kind: `none`, `norm` (global L2 norm), `value`, the adaptive ones (the CLI's `--clip` methods), or `other`. */
+export type ClipContextKind = 'none' | 'norm' | 'value' | 'autoclip' | 'agc' | 'zclip' | 'adagc' | 'other';
+
+/** The clipping kinds {@link DiagnoseContext.clip} accepts, in the order the error message lists them. */
+export const CLIP_CONTEXT_KINDS: readonly ClipContextKind[] = ['none', 'norm', 'value', 'autoclip', 'agc', 'zclip', 'adagc', 'other'];
 
 /**
  * The optional third argument of {@link diagnose}: facts about the run from
@@ -38,8 +40,8 @@ export type ClipContextKind = (typeof CLIP_CONTEXT_KINDS)[number];
  *
  * @example
  * ```ts
- * const d = diagnose(stats, {}, { model: 'lstm', layers: 2, optimizer: 'adam', learningRate: 0.1, clip: 'norm', clipThreshold: 1 });
- * console.log(d.causes[0].cause, d.causes[0].fixes[0]);
+ * const d = diagnose(stepStats, {}, { model: 'lstm', layers: 2, optimizer: 'adam', learningRate: 0.1, clip: 'norm', clipThreshold: 1 });
+ * for (const c of d.causes ?? []) console.log(c.cause, c.confidence, c.fixes[0]);
  * ```
  */
 export interface DiagnoseContext {
