@@ -49,6 +49,11 @@ export {
   type DiagnosisFlag,
   type Finding,
   type FindingKind,
+  type Cause,
+  type CauseKind,
+  type DiagnoseContext,
+  type ModelKind,
+  type ClipContextKind,
 } from './monitor/diagnose/index.js';
 export {
   recommendThreshold,

@@ -158,6 +158,19 @@ function summaryCards(run: RunRecord): string {
   return `<dl class="cards">\n${cards.join('\n')}\n</dl>`;
 }
 
+/** The ranked causes of a diagnosis: an ordered list, each with its confidence, evidence and fixes (nothing for a diagnosis without `causes`). */
+function causesHtml(d: Diagnosis): string {
+  const causes = d.causes ?? [];
+  if (causes.length === 0) return '';
+  const items = causes
+    .map((c) => {
+      const list = (title: string, xs: readonly string[]): string => (xs.length ? `<p class="note">${title}</p><ul>${xs.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '');
+      return `<li><strong class="mono">${e(c.cause)}</strong> <span class="note">(confidence ${e(c.confidence.toFixed(2))})</span>${list('Evidence', c.evidence)}${list('Fixes', c.fixes)}</li>`;
+    })
+    .join('');
+  return `<h3>Likely causes, most likely first</h3><ol class="causes">${items}</ol>`;
+}
+
 function diagnosisHtml(d: Diagnosis, heading = true): string {
   const findings = d.findings.length
     ? `<h3>Evidence</h3><ul>${d.findings.map((f) => `<li>${f.step !== undefined ? `<strong>Step ${e(String(f.step))}:</strong> ` : ''}${e(f.message)}${f.layers && f.layers.length ? ` <span class="note">(${e(f.layers.join(', '))})</span>` : ''}</li>`).join('')}</ul>`
@@ -167,6 +180,7 @@ function diagnosisHtml(d: Diagnosis, heading = true): string {
   return `${heading ? '<h2 id="diagnosis">Diagnosis</h2>\n' : ''}<div class="diagnosis">
 <p>${diagnosisBadge(d)} ${d.flags.map((f) => `<span class="badge info">${e(f)}</span>`).join(' ')}</p>
 <p>${e(d.summary)}</p>
+${causesHtml(d)}
 ${findings}
 ${recs}
 ${thr}

@@ -17,6 +17,7 @@
 
 import { formatNumber } from '../../core/format.js';
 import type { diagnose } from './index.js';
+import type { DiagnoseContext } from './run-context.js';
 
 /** Advice for exploding gradients that does not depend on the run. */
 export const EXPLODING_ADVICE = {
@@ -68,9 +69,21 @@ export function explodingAdvice(recommendedThreshold: number | null, alreadyClip
   return out;
 }
 
-/** Advice for vanishing gradients: the four {@link VANISHING_ADVICE} texts, in their order. */
-export function vanishingAdvice(): string[] {
-  return [VANISHING_ADVICE.residual, VANISHING_ADVICE.gated, VANISHING_ADVICE.init, VANISHING_ADVICE.norm];
+/**
+ * Advice for vanishing gradients: the four {@link VANISHING_ADVICE} texts, in
+ * their order, less those that do not fit the model of `run`: residual
+ * connections when it already has them, is recurrent or has fewer than 3
+ * layers; gated cells unless it is a vanilla RNN (or unknown); normalisation
+ * when it already has it.
+ */
+export function vanishingAdvice(run: DiagnoseContext = {}): string[] {
+  const recurrent = run.model === 'rnn' || run.model === 'lstm' || run.model === 'gru';
+  const out: string[] = [];
+  if (!(run.residual === true || recurrent || (run.layers !== undefined && run.layers < 3))) out.push(VANISHING_ADVICE.residual);
+  if (run.model === undefined || run.model === 'rnn') out.push(VANISHING_ADVICE.gated);
+  out.push(VANISHING_ADVICE.init);
+  if (run.normalization !== true) out.push(VANISHING_ADVICE.norm);
+  return out;
 }
 
 /** Advice for a run shorter than `minSteps` records (status `insufficient-data`). */

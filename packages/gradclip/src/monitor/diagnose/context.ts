@@ -18,6 +18,7 @@ import { clipCounts, clipRate, layerOrder, normSummary } from '../../core/run-me
 import { median, trailingMedians } from '../../core/stats/index.js';
 import type { StepStats } from '../../core/step-stats.js';
 import type { ResolvedDiagnoseOptions } from './options.js';
+import type { DiagnoseContext } from './run-context.js';
 import type { diagnose } from './index.js';
 import type { Finding } from './types.js';
 
@@ -35,6 +36,8 @@ export interface DiagnosisContext {
   readonly stats: readonly StepStats[];
   /** The validated options. */
   readonly opts: ResolvedDiagnoseOptions;
+  /** The caller's context (validated; `{}` when none was given). */
+  readonly run: DiagnoseContext;
   /** Number of records. */
   readonly n: number;
   /** `preClipNorm` of every record, NaN where it was not measured (null). */
@@ -97,7 +100,7 @@ export function stepOf(ctx: DiagnosisContext, i: number): { step?: number } {
 }
 
 /** Computes the shared statistics of a non-empty, validated run. */
-export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnoseOptions): DiagnosisContext {
+export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnoseOptions, run: DiagnoseContext = {}): DiagnosisContext {
   const norms = stats.map((s) => num(s.preClipNorm));
   const losses = stats.map((s) => num(s.loss));
   const summary = normSummary(stats.map((s) => s.preClipNorm));
@@ -111,6 +114,7 @@ export function buildContext(stats: readonly StepStats[], opts: ResolvedDiagnose
   return {
     stats,
     opts,
+    run,
     n: stats.length,
     norms,
     losses,

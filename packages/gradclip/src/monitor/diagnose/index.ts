@@ -15,7 +15,11 @@
  * rules), `rules/` (one file per rule, each returning its finding, flag,
  * evidence and advice), `threshold.ts` (the recommended clipping threshold),
  * `status.ts` (verdict and ordering), `advice.ts` (the advice texts),
- * `summary.ts` (the paragraph) and `types.ts` (the result types).
+ * `summary.ts` (the paragraph), `types.ts` (the result types),
+ * `run-context.ts` (the caller's {@link DiagnoseContext} and its check) and
+ * `causes/` (the ranked causes: `facts.ts` computes what they reason from,
+ * one file per cause, `score.ts` the confidence, `fixes.ts` the fixes
+ * fitted to the model, `index.ts` the ranking).
  *
  * @module
  */
@@ -26,6 +30,8 @@ import { EMPTY_RUN_ADVICE } from './advice.js';
 import { buildContext } from './context.js';
 import { resolveDiagnoseOptions, type DiagnoseOptions } from './options.js';
 import { checkRecords } from './records.js';
+import { causeFacts, rankCauses } from './causes/index.js';
+import { resolveDiagnoseContext, type DiagnoseContext } from './run-context.js';
 import { RULES } from './rules/index.js';
 import { collectEvidence, collectRecommendations, decideStatus, firstEventStep, orderFindings } from './status.js';
 import { EMPTY_RUN_SUMMARY, summarize } from './summary.js';
@@ -33,8 +39,9 @@ import { thresholdBeforeFirstEvent } from './threshold.js';
 import type { Diagnosis } from './types.js';
 import type { recommendThreshold } from '../recommend/index.js';
 
-export type { Diagnosis, DiagnosisFlag, DiagnosisStatus, Finding, FindingKind } from './types.js';
+export type { Cause, CauseKind, Diagnosis, DiagnosisFlag, DiagnosisStatus, Finding, FindingKind } from './types.js';
 export type { DiagnoseOptions } from './options.js';
+export type { ClipContextKind, DiagnoseContext, ModelKind } from './run-context.js';
 export { EXPLODING_ADVICE, VANISHING_ADVICE } from './advice.js';
 
 /**
@@ -71,12 +78,39 @@ export { EXPLODING_ADVICE, VANISHING_ADVICE } from './advice.js';
  * normalisation layers; clipping saturated → lower the learning rate or
  * raise the threshold.
  *
+ * Ranked causes (`causes`, best first; DESIGN.md section 8): from the same
+ * evidence plus the `flow` records (gradient flow through time) and the
+ * optional `context`, each of `exploding-through-time`,
+ * `vanishing-through-time`, `saturation-after-explosion`,
+ * `learning-rate-too-high`, `exploding-depth`, `vanishing-depth`,
+ * `bad-data-or-numerics` and `healthy` gets a confidence in [0, 1] from how
+ * strong its evidence is, the evidence in plain words, and fixes that fit
+ * the model described by `context` (see `causes/` for each rule). Without
+ * `flow` records the through-time causes rest on the per-layer norms of a
+ * recurrent model.
+ *
+ * With a `context`, the recommendations leave out the advice that does not
+ * fit the model (residual connections for a recurrent or shallow model,
+ * gated cells for a model that has them) and, when the unclipped run
+ * diverged, the advice to raise the clipping threshold.
+ *
+ * @example
+ * ```ts
+ * const d = diagnose(stepStats, {}, { model: 'rnn', layers: 2, optimizer: 'sgd', learningRate: 0.1, clip: 'none' });
+ * const top = d.causes?.[0]; // e.g. {cause: 'exploding-through-time', confidence: 0.96, evidence: [...], fixes: [...]}
+ * console.log(top?.cause, top?.confidence, top?.fixes[0]);
+ * ```
+ *
+ * @param stats - the run's records, in step order
+ * @param opts - the rules' thresholds
+ * @param context - what the caller knows about the run (model, optimizer, clipping, baseline)
  * @throws {@link GradclipArgumentError} if `stats` is not an array, a record
  *   is malformed (the message names `stats[i].field`), a norm is negative, or
- *   an option is unknown or out of range.
+ *   an option or a context field is unknown or out of range.
  */
-export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}): Diagnosis {
+export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}, context?: DiagnoseContext): Diagnosis {
   const o = resolveDiagnoseOptions(opts);
+  const run = resolveDiagnoseContext(context);
   checkRecords(stats);
   if (stats.length === 0) {
     return {
@@ -92,10 +126,11 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
       medianPreClipNorm: null,
       maxPreClipNorm: null,
       recommendedThreshold: null,
+      causes: [],
     };
   }
 
-  const ctx = buildContext(stats, o);
+  const ctx = buildContext(stats, o, run);
   const outcomes = RULES.map((rule) => rule(ctx));
   const evidence = collectEvidence(outcomes);
   const recommendedThreshold = thresholdBeforeFirstEvent(ctx.norms, evidence.firstExplodingIdx);
@@ -103,6 +138,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
   const eventStep = firstEventStep(status, evidence, stats);
   const findings = orderFindings(outcomes.flatMap((r) => (r.finding ? [r.finding] : [])), status);
   const recommendations = collectRecommendations(outcomes, { recommendedThreshold }, status, o.minSteps);
+  const causes = status === 'insufficient-data' ? [] : rankCauses(causeFacts(ctx, run, outcomes, evidence.firstExplodingIdx, recommendedThreshold));
 
   return {
     status,
@@ -119,6 +155,7 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
       maxPreClipNorm: ctx.maxPreClipNorm,
       findings,
       recommendations,
+      ...(causes.length > 0 ? { topCause: causes[0] } : {}),
     }),
     firstEventStep: eventStep,
     steps: ctx.n,
@@ -127,5 +164,6 @@ export function diagnose(stats: readonly StepStats[], opts: DiagnoseOptions = {}
     medianPreClipNorm: ctx.medianPreClipNorm,
     maxPreClipNorm: ctx.maxPreClipNorm,
     recommendedThreshold,
+    causes,
   };
 }

@@ -9,7 +9,7 @@
  */
 
 import { formatNumber } from '../../core/format.js';
-import type { DiagnosisStatus, Finding, Diagnosis } from './types.js';
+import type { Cause, DiagnosisStatus, Finding, Diagnosis } from './types.js';
 
 /** Summary of a run with no records. */
 export const EMPTY_RUN_SUMMARY = 'No steps were recorded, so there is nothing to diagnose.';
@@ -34,13 +34,17 @@ export interface SummaryInputs {
   findings: readonly Finding[];
   /** The recommendations, in order. */
   recommendations: readonly string[];
+  /** The top-ranked cause, when there is one. */
+  topCause?: Cause;
 }
 
 /**
  * The head sentence for the verdict; for `exploding` / `vanishing` the
  * messages of the first three findings (but the clipping-saturated and
  * skipped-steps ones); the clipping-saturated message when clipping
- * saturated; and `Suggested: ` + the first recommendation (not for
+ * saturated; then, when the top-ranked cause is a problem,
+ * `Most likely cause: <cause> (confidence c). Suggested: <its first fix>`,
+ * else `Suggested: ` + the first recommendation (not for
  * `insufficient-data`).
  */
 export function summarize(x: SummaryInputs): string {
@@ -65,6 +69,10 @@ export function summarize(x: SummaryInputs): string {
   }
   const saturated = x.findings.find((f) => f.kind === 'clipping-saturated');
   if (saturated) parts.push(saturated.message);
-  if (x.recommendations.length > 0 && status !== 'insufficient-data') parts.push(`Suggested: ${x.recommendations[0]}`);
+  const top = x.topCause;
+  if (top && top.cause !== 'healthy' && status !== 'insufficient-data') {
+    parts.push(`Most likely cause: ${top.cause} (confidence ${top.confidence.toFixed(2)}).`);
+    if (top.fixes.length > 0) parts.push(`Suggested: ${top.fixes[0]}`);
+  } else if (x.recommendations.length > 0 && status !== 'insufficient-data') parts.push(`Suggested: ${x.recommendations[0]}`);
   return parts.filter((p) => p.length > 0).join(' ');
 }

@@ -48,6 +48,52 @@ export interface Finding {
   message: string;
 }
 
+/**
+ * A cause {@link diagnose} can name (DESIGN.md section 8, **contract**):
+ * - `exploding-through-time`: backpropagation through time multiplies the
+ *   state-to-state Jacobians, and with a spectral norm above 1 the gradient
+ *   grows geometrically going back in time (Pascanu, Mikolov & Bengio 2013,
+ *   arXiv 1211.5063, section 2);
+ * - `vanishing-through-time`: the same product shrinks it (spectral norm
+ *   below 1; Bengio, Simard & Frasconi 1994); clipping cannot help;
+ * - `saturation-after-explosion`: layer gradients that became (exactly) 0
+ *   after a gradient explosion: the huge step drove the units into the flat
+ *   part of tanh/sigmoid, a consequence of the explosion, not its cause;
+ * - `learning-rate-too-high`: clipping saturated, the loss not improving,
+ *   updates large against the weights;
+ * - `exploding-depth` / `vanishing-depth`: per-layer gradient norms that grow
+ *   or shrink by orders of magnitude across many layers (Glorot & Bengio
+ *   2010), without time;
+ * - `bad-data-or-numerics`: a single non-finite step in an otherwise healthy
+ *   run (a bad batch, log(0), 0/0);
+ * - `healthy`: none of these.
+ */
+export type CauseKind =
+  | 'exploding-through-time'
+  | 'vanishing-through-time'
+  | 'saturation-after-explosion'
+  | 'learning-rate-too-high'
+  | 'exploding-depth'
+  | 'vanishing-depth'
+  | 'bad-data-or-numerics'
+  | 'healthy';
+
+/** One ranked cause of a {@link Diagnosis} (`causes`, best first). */
+export interface Cause {
+  /** What is wrong (see {@link CauseKind}). */
+  cause: CauseKind;
+  /**
+   * How strong the evidence is, in [0, 1] (two decimals): each piece of
+   * evidence `i` has a weight `w_i` in [0, 1) and they combine as
+   * independent signals, `1 − Π (1 − w_i)`, times any contrary factor.
+   */
+  confidence: number;
+  /** The evidence, one plain-words sentence each, with the numbers measured. */
+  evidence: string[];
+  /** What to do, most effective first, fitted to the model in the context. */
+  fixes: string[];
+}
+
 /** Result of {@link diagnose}. */
 export interface Diagnosis {
   /** Overall verdict; `exploding` takes precedence over `vanishing`. */
@@ -84,4 +130,14 @@ export interface Diagnosis {
    * enough), or null when there are too few norms.
    */
   recommendedThreshold: number | null;
+  /**
+   * The likely causes, best first (highest confidence; a consequence such as
+   * `saturation-after-explosion` right after the cause it follows from),
+   * each with its evidence and fixes. Causes below confidence 0.15 are left
+   * out; empty only when there is too little data to reason about. Always
+   * set by {@link diagnose}; optional in the type because diagnoses written
+   * as JSON before it existed (and read back by the report or the
+   * dashboard) lack it.
+   */
+  causes?: Cause[];
 }

@@ -9,6 +9,13 @@
  * above the typical norm but below the spikes, so that clipping only fires
  * on the rare explosions.
  *
+ * `diagnose` quotes this threshold in its ranked causes only where the rule
+ * applies: for an explosion (computed on the norms before it), and for a
+ * healthy run whose clipping fires on most steps while the loss improves.
+ * It never proposes it for `learning-rate-too-high` (the norms then measure
+ * the learning rate's steps, and a higher threshold lets them through) nor
+ * when the context says the unclipped run diverged.
+ *
  * Layout of this folder: `options.ts` (options, defaults, validation),
  * `spikes.ts` (robust log-space spike detection), `rounding.ts` (the
  * human-friendly value below the spikes), `rationale.ts` (the plain-words

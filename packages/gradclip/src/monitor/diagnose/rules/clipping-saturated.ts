@@ -28,7 +28,9 @@ function formatPercent(x: number): string {
  * `clipping-saturated` with the rate, the counts, the threshold in use (the
  * median post-clip norm of the clipped records, when finite) and the median
  * pre-clip norm; advice: lower the learning rate or raise the threshold (to
- * the recommended one when it is higher than the one in use).
+ * the recommended one when it is higher than the one in use) — only lower
+ * the learning rate and keep the threshold when the context says the
+ * unclipped run diverged.
  */
 export function clippingSaturatedRule(ctx: DiagnosisContext): RuleOutcome {
   const { clipRate, stats, opts, medianPreClipNorm } = ctx;
@@ -54,6 +56,9 @@ export function clippingSaturatedRule(ctx: DiagnosisContext): RuleOutcome {
         'so clipping acts as a smaller learning rate rather than a guard against rare spikes.',
     },
     advice: ({ recommendedThreshold }) => {
+      if (ctx.run.unclippedDiverged === true) {
+        return [`Clipping fired on ${rate} of the steps: lower the learning rate, and keep the threshold (the unclipped run diverged, so clipping is what keeps this run alive).`];
+      }
       const raise =
         recommendedThreshold !== null && (currentThreshold === null || recommendedThreshold > currentThreshold)
           ? ` (for example to ${formatNumber(recommendedThreshold, 6)}, from recommendThreshold)`

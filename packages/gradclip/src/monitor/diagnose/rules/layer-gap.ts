@@ -72,6 +72,6 @@ export function layerGapRule(ctx: DiagnosisContext): RuleOutcome {
         `versus ${formatNumber(ref)} for ${refLayer} (up to ${decades}).`,
     },
     evidence: { status: 'vanishing', index: idx },
-    advice: () => vanishingAdvice(),
+    advice: () => vanishingAdvice(ctx.run),
   };
 }

@@ -42,6 +42,6 @@ export function normCollapseRule(ctx: DiagnosisContext): RuleOutcome {
   return {
     finding: { kind: 'norm-collapse', ...stepOf(ctx, idx), message },
     evidence: { status: 'vanishing', index: idx },
-    advice: () => vanishingAdvice(),
+    advice: () => vanishingAdvice(ctx.run),
   };
 }

@@ -1,0 +1,73 @@
+/**
+ * The ranked causes of a {@link diagnose} result (`Diagnosis.causes`): one
+ * file per cause, each reasoning from the shared {@link CauseFacts} to its
+ * evidence, its confidence and the fixes that fit the model; this file runs
+ * them and ranks the result.
+ *
+ * Ranking: by confidence, highest first (ties in the order of
+ * {@link CAUSE_ORDER}); a consequence (`saturation-after-explosion`) is
+ * placed right after the best-ranked cause it may follow from, when one is
+ * present, because fixing that cause fixes it. `healthy` has confidence
+ * `1 − max(problem confidence)`. Causes below {@link MIN_CONFIDENCE} are
+ * left out.
+ *
+ * @module
+ */
+
+import type { Cause, CauseKind } from '../types.js';
+import { explodingDepth, vanishingDepth } from './depth.js';
+import type { CauseFacts } from './facts.js';
+import { healthyCause } from './healthy.js';
+import { learningRateTooHigh } from './learning-rate.js';
+import { badDataOrNumerics } from './numerics.js';
+import { saturationAfterExplosion } from './saturation.js';
+import type { Candidate } from './score.js';
+import { explodingThroughTime, vanishingThroughTime } from './through-time.js';
+import type { diagnose } from '../index.js';
+
+export { causeFacts, type CauseFacts } from './facts.js';
+
+/** Causes below this confidence are left out of `Diagnosis.causes`. */
+export const MIN_CONFIDENCE = 0.15;
+
+/** Every cause kind, in the order that breaks confidence ties (DESIGN.md section 8, **contract** for the names). */
+export const CAUSE_ORDER: readonly CauseKind[] = [
+  'learning-rate-too-high',
+  'exploding-through-time',
+  'bad-data-or-numerics',
+  'saturation-after-explosion',
+  'exploding-depth',
+  'vanishing-through-time',
+  'vanishing-depth',
+  'healthy',
+];
+
+const RULES: readonly ((f: CauseFacts) => Candidate | null)[] = [
+  learningRateTooHigh,
+  explodingThroughTime,
+  badDataOrNumerics,
+  saturationAfterExplosion,
+  explodingDepth,
+  vanishingThroughTime,
+  vanishingDepth,
+];
+
+/** Runs every cause rule and ranks the causes (see the module comment). */
+export function rankCauses(f: CauseFacts): Cause[] {
+  const problems = RULES.flatMap((r) => {
+    const c = r(f);
+    return c ? [c] : [];
+  });
+  const strongest = problems.reduce<Candidate | null>((m, c) => (m === null || c.confidence > m.confidence ? c : m), null);
+  const maxProblem = strongest?.confidence ?? 0;
+  const all = [...problems, healthyCause(f, maxProblem, strongest?.cause ?? null)].filter((c) => c.confidence >= MIN_CONFIDENCE);
+  all.sort((a, b) => b.confidence - a.confidence || CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause));
+  const ranked: Candidate[] = [];
+  const deferred = all.filter((c) => c.after !== undefined && all.some((o) => c.after?.includes(o.cause)));
+  for (const c of all) {
+    if (deferred.includes(c)) continue;
+    ranked.push(c);
+    for (const d of deferred) if (d.after?.includes(c.cause) && !ranked.includes(d)) ranked.push(d);
+  }
+  return ranked.map(({ cause, confidence, evidence, fixes }) => ({ cause, confidence, evidence, fixes }));
+}

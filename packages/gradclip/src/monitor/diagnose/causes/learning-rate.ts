@@ -1,0 +1,100 @@
+/**
+ * The cause **learning-rate-too-high**: clipping fires on most steps while
+ * the loss does not improve (every step is cut to the threshold, so the step
+ * length is `lr × threshold` and still too large), the loss ends above its
+ * value before training, an adaptive optimizer runs far above its customary
+ * rate (Kingma & Ba 2015: Adam moves each weight by up to about `lr` per
+ * step), or a non-recurrent model's gradient explodes. Clipping bounds the
+ * step, it does not make a too-large learning rate right (Pascanu, Mikolov &
+ * Bengio 2013, arXiv 1211.5063, section 3.2: the threshold is a guard
+ * against rare spikes).
+ *
+ * @module
+ */
+
+import { formatNumber } from '../../../core/format.js';
+import type { CauseFacts } from './facts.js';
+import { clippingKeepsAlive, customaryLr, lowerLrFix } from './fixes.js';
+import { candidate, clamp, type Candidate, type Weighted } from './score.js';
+
+/** The loss "did not improve" when its last-window median is at least this fraction of its initial value. */
+export const NOT_IMPROVING_RATIO = 0.9;
+
+function fmt(x: number, digits = 3): string {
+  return formatNumber(x, digits);
+}
+
+function pct(x: number): string {
+  return `${formatNumber(100 * x, 3)}%`;
+}
+
+/** Evidence, confidence and fixes for `learning-rate-too-high`, or null. */
+export function learningRateTooHigh(f: CauseFacts): Candidate | null {
+  const { ctx, run, loss } = f;
+  const ev: Weighted[] = [];
+  const rate = ctx.clipRate;
+  const thr = ctx.opts.clipRateThreshold;
+  const saturated = rate !== null && rate > thr;
+  const notImproving = loss.ratio !== null && loss.ratio >= NOT_IMPROVING_RATIO;
+  const lossText =
+    loss.start !== null && loss.lastMedian !== null
+      ? `${fmt(loss.start)} before training, median ${fmt(loss.lastMedian)} over the last steps`
+      : 'see the loss chart';
+  if (saturated && rate !== null) {
+    if (notImproving || loss.nonFinite) {
+      ev.push({
+        w: 0.45 + 0.3 * ((rate - thr) / (1 - thr)),
+        text: `Clipping fired on ${pct(rate)} of the steps and the loss did not improve (${lossText}): every step is cut to the threshold, so the step length is set by the learning rate, and it is too large.`,
+      });
+    } else {
+      ev.push({ w: 0.1, text: `Clipping fired on ${pct(rate)} of the steps, but the loss improved (${lossText}): clipping acts as a smaller learning rate.` });
+    }
+  }
+  if (loss.ratio !== null && loss.ratio >= 1 && !loss.nonFinite) {
+    ev.push({ w: f.explodingIdx >= 0 ? 0.15 : 0.35, text: `The loss ended ${fmt(loss.ratio)}× above its initial value (${lossText}): training made the model worse.` });
+  }
+  const customary = customaryLr(run);
+  const lr = run.learningRate;
+  if (customary !== null && lr !== undefined && lr >= 10 * customary) {
+    const r = lr / customary;
+    ev.push({
+      w: clamp(0.15 * Math.log10(r), 0, 0.5),
+      text: `${run.optimizer}'s learning rate is ${fmt(lr)}, ${fmt(r)}× its customary ${fmt(customary)}: it moves every weight by up to about ${fmt(lr)} per step, whatever the gradient's size.`,
+    });
+  }
+  if (saturated && customary !== null) {
+    ev.push({
+      w: 0.2,
+      text: `With ${run.optimizer}, clipping the gradient barely changes the step: the update divides by the root of the running mean square of the gradient, so a scaled-down gradient gives about the same step of about lr per weight; only the learning rate sets it.`,
+    });
+  }
+  if (saturated && run.clip === 'norm' && run.clipThreshold !== undefined && lr !== undefined && (run.optimizer === 'sgd' || run.optimizer === 'momentum')) {
+    ev.push({ w: 0, text: `With ${run.optimizer} every clipped update has norm lr × threshold = ${fmt(lr)} × ${fmt(run.clipThreshold)} = ${fmt(lr * run.clipThreshold)}${run.optimizer === 'momentum' ? ' before momentum' : ''}.` });
+  }
+  if (saturated && clippingKeepsAlive(run)) {
+    ev.push({ w: 0.25, text: 'The unclipped run of the same configuration diverged: clipping is what keeps this run alive, and the steps it lets through are still too large.' });
+  }
+  if (f.explodingIdx >= 0 && !f.recurrent && f.flowBefore === null) {
+    ev.push({ w: 0.4, text: `The gradient norm exploded from step ${ctx.stats[f.explodingIdx].step} in a model without recurrence, where a too-large step is the usual cause.` });
+  }
+  const j = f.jump;
+  if (f.explodingIdx >= 0 && f.recurrent && j && j.leader !== null && !j.leaderRecurrent && j.leaderRatio >= ctx.opts.spikeFactor) {
+    ev.push({
+      w: 0.35,
+      text: `The explosion at step ${ctx.stats[f.explodingIdx].step} was led by a non-recurrent layer: ${j.leader}'s gradient jumped ${fmt(j.leaderRatio)}× (from a median of ${fmt(j.leaderBefore)} to ${fmt(j.leaderNorm)}), more than the recurrent ones: a step too large for the weights rather than the recurrence.`,
+    });
+  }
+  const keepClip = saturated && (clippingKeepsAlive(run) || (run.clip !== undefined && run.clip !== 'none'));
+  const fixes = [
+    lowerLrFix(run, 10, saturated ? 'then clipping should fire on only a few steps' : 'so that each step stays small against the weights'),
+  ];
+  if (keepClip) {
+    fixes.push(
+      clippingKeepsAlive(run)
+        ? `Keep the clipping threshold${run.clipThreshold !== undefined ? ` at ${fmt(run.clipThreshold, 6)}` : ''}; do not raise it: without clipping this run diverged.`
+        : `Keep the clipping threshold${run.clipThreshold !== undefined ? ` at ${fmt(run.clipThreshold, 6)}` : ''} while lowering the learning rate; raising it would let the larger steps through.`,
+    );
+  }
+  fixes.push('Use a learning-rate warm-up (for example over the first 100-1000 steps) and a decaying schedule.');
+  return candidate('learning-rate-too-high', ev, fixes);
+}
