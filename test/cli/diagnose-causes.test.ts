@@ -14,7 +14,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagnose, readStepsJsonl } from '../../packages/gradclip/src/index.js';
-import { diagnoseContextOf, unclippedSibling } from '../../packages/cli/src/cli/commands/diagnose.js';
+import { diagnoseContextOf } from '../../packages/cli/src/train/diagnose-context.js';
+import { unclippedSibling } from '../../packages/cli/src/run-folder/diagnosis.js';
 import { readRunStart } from '../../packages/cli/src/run-folder/index.js';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../../packages/cli/src/train/config.js';
 

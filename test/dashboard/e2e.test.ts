@@ -139,6 +139,10 @@ test('live page: the unclipped run diverges, the norm-clipped one keeps a finite
   // diagnosis in plain words on both; the exploding verdict on the unclipped run
   assert.match(await page.textContent('[data-side=left] .run-diagnosis .badge') ?? '', /exploding/);
   assert.ok(((await page.textContent('[data-side=right] .run-diagnosis')) ?? '').length > 20);
+  // the ranked causes, with the run's model as context: the unclipped tanh RNN explodes through time
+  const firstCause = (await page.textContent('[data-side=left] .diag-causes > li')) ?? '';
+  assert.match(firstCause, /^gradients explode through time \(confidence 0\.\d\d\)/);
+  assert.doesNotMatch((await page.textContent('[data-side=left] .run-diagnosis')) ?? '', /residual connections/, 'no residual connections for a one-layer RNN');
   // charts drawn with uPlot: 4 per run
   assert.equal(await page.locator('[data-side=left] .uplot').count(), 4);
   const backend = await page.evaluate(() => (window as unknown as { gradclipDashboard: { backend(): string } }).gradclipDashboard.backend());

@@ -79,3 +79,17 @@ test('thresholdAdvice and plainDiagnosis put the library results in words', () =
   assert.equal(d.verdict, 'healthy');
   assert.ok(d.summary.length > 0);
 });
+
+test('plainDiagnosis: the ranked causes in words, titles with their confidence, evidence and fixes kept', () => {
+  const stats = Array.from({ length: 40 }, (_, i) => ({ step: i + 1, loss: 1, preClipNorm: i === 20 ? Number.NaN : 1, postClipNorm: 1, clipCoef: 1, clipped: false, skipped: false }));
+  const d = diagnose(stats);
+  const p = plainDiagnosis(d);
+  assert.equal(p.causes.length, (d.causes ?? []).length);
+  assert.ok(p.causes.length > 0);
+  (d.causes ?? []).forEach((c, i) => {
+    assert.match(p.causes[i].title, new RegExp(`\\(confidence ${c.confidence.toFixed(2)}\\)$`));
+    assert.deepEqual(p.causes[i].evidence, c.evidence);
+    assert.deepEqual(p.causes[i].fixes, c.fixes);
+  });
+  assert.match(p.causes[0].title, /^a bad batch or a numerical fault/);
+});

@@ -204,7 +204,11 @@ export class LiveSession {
 
   private diagnoseRun(r: LiveRun): void {
     if (r.exp.stats.length === 0) return;
-    r.panel.showDiagnosis(diagnose(r.exp.stats));
+    const context = experiments.diagnoseContextOf(r.exp.config);
+    // the unclipped run beside it: whether it diverged decides whether raising the threshold may be suggested
+    const unclipped = this.runs.find((o) => o !== r && o.exp.config.clip === 'none');
+    if (r.exp.config.clip !== 'none' && unclipped !== undefined && unclipped.exp.done) context.unclippedDiverged = unclipped.exp.divergedAtStep !== null;
+    r.panel.showDiagnosis(diagnose(r.exp.stats, {}, context));
   }
 
   /**

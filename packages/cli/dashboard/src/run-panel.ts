@@ -176,6 +176,19 @@ export class RunPanel {
     const badge = el('span', `badge badge-${d.status}`, p.verdict);
     h.append(badge);
     this.diagnosisEl.append(h, el('p', 'diag-summary', p.summary));
+    if (p.causes.length) {
+      this.diagnosisEl.append(el('p', 'diag-label', 'Causes, most likely first:'));
+      const ol = el('ol', 'diag-causes');
+      for (const c of p.causes.slice(0, 3)) {
+        const li = el('li', undefined, c.title);
+        const sub = el('ul');
+        for (const e of c.evidence) sub.append(el('li', 'diag-evidence', e));
+        for (const f of c.fixes.slice(0, 2)) sub.append(el('li', 'diag-fix', `fix: ${f}`));
+        li.append(sub);
+        ol.append(li);
+      }
+      this.diagnosisEl.append(ol);
+    }
     if (p.findings.length) {
       const ul = el('ul', 'diag-findings');
       for (const f of p.findings.slice(0, 4)) ul.append(el('li', undefined, f));

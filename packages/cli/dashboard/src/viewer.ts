@@ -4,7 +4,7 @@
  * run is still writing (polling `GET /api/steps` with a byte offset).
  */
 import { formatNumber, RUN_FILES } from 'gradclip/internal';
-import { diagnose, recommendThreshold } from './lib.js';
+import { diagnose, experiments, recommendThreshold } from './lib.js';
 import { decodeRecords, fetchRuns, fetchSteps, runFileUrl, type RunInfo, type SummaryLike } from './api.js';
 import { RunPanel } from './run-panel.js';
 import { pct, thresholdAdvice } from './words.js';
@@ -206,7 +206,7 @@ export class RunViewer {
 
   private conclude(id: string, s: SummaryLike | null): void {
     const stats = this.panel.records;
-    if (stats.length > 0) this.panel.showDiagnosis(diagnose(stats));
+    if (stats.length > 0) this.panel.showDiagnosis(diagnose(stats, {}, experiments.diagnoseContextOf(s?.config as Partial<experiments.RunConfig> | undefined)));
     const diverged = s?.diverged === true || stats.some((x) => x.loss !== null && !Number.isFinite(x.loss));
     if (diverged) {
       this.panel.showAdvice(

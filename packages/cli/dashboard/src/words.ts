@@ -69,7 +69,21 @@ export interface PlainDiagnosis {
   findings: string[];
   /** What to do, one sentence each. */
   recommendations: string[];
+  /** The ranked causes, most likely first: a title, the evidence and the fixes of each. */
+  causes: Array<{ title: string; evidence: string[]; fixes: string[] }>;
 }
+
+/** The causes of `diagnose` in plain words (titles for the badge-less list). */
+const CAUSE_TITLES: Readonly<Record<string, string>> = {
+  'exploding-through-time': 'gradients explode through time',
+  'vanishing-through-time': 'gradients vanish through time',
+  'saturation-after-explosion': 'units saturated by an earlier explosion',
+  'learning-rate-too-high': 'the learning rate is too high',
+  'exploding-depth': 'gradients explode through depth',
+  'vanishing-depth': 'gradients vanish through depth',
+  'bad-data-or-numerics': 'a bad batch or a numerical fault',
+  healthy: 'healthy',
+};
 
 const VERDICTS: Readonly<Record<Diagnosis['status'], string>> = {
   healthy: 'healthy',
@@ -85,6 +99,7 @@ export function plainDiagnosis(d: Diagnosis): PlainDiagnosis {
     summary: d.summary,
     findings: d.findings.map((f) => f.message),
     recommendations: d.recommendations,
+    causes: (d.causes ?? []).map((c) => ({ title: `${CAUSE_TITLES[c.cause] ?? c.cause} (confidence ${c.confidence.toFixed(2)})`, evidence: [...c.evidence], fixes: [...c.fixes] })),
   };
 }
 

@@ -10,7 +10,8 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { diagnose, GradclipArgumentError } from 'gradclip';
+import { GradclipArgumentError } from 'gradclip';
+import { diagnoseFolder } from '../run-folder/diagnosis.js';
 import { openRunWriters, type RunWriters } from 'gradclip/node';
 import { ClipRateWindow, formatNumber } from 'gradclip/internal';
 import { encodeJsonlLine, type StepStats } from 'gradclip';
@@ -200,7 +201,7 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
       summary,
       steps: exp.stats,
       evals: exp.evals,
-      diagnosis: diagnose(exp.stats),
+      diagnosis: diagnoseFolder(dir, exp.stats, exp.config).diagnosis,
       warnings: [],
     };
     if (path) run.trajectory = path.trajectory;

@@ -9,7 +9,9 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { diagnose, GradclipArgumentError, readStepsJsonl, type StepStats } from 'gradclip';
+import { GradclipArgumentError, readStepsJsonl, type StepStats } from 'gradclip';
+// diagnosis.ts reads folders through this module too: the cycle is between functions only, called after both modules are loaded.
+import { diagnoseFolder } from './diagnosis.js';
 import type { RunConfig } from '../train/config.js';
 import type { EvalResult } from '../train/experiment.js';
 import { summarizeRun, type RunSummary } from '../train/summary.js';
@@ -196,7 +198,9 @@ export function loadRun(dir: string, name?: string, fix?: string): LoadedRun {
     if ('value' in r && Array.isArray(r.value)) evals = r.value as EvalResult[];
     else warnings.push(`${RUN_FILES.evals} ${'error' in r ? r.error : 'is not an array'}: ignored`);
   }
-  const run: LoadedRun = { name: name ?? (typeof summary.config.clip === 'string' && summary.config.clip !== 'unknown' ? summary.config.clip : dir), dir, summary, steps, evals, diagnosis: diagnose(steps), warnings };
+  const config = readRunStart(dir)?.config ?? (summary.config.model !== 'unknown' ? summary.config : undefined);
+  const { diagnosis } = diagnoseFolder(dir, steps, config);
+  const run: LoadedRun = { name: name ?? (typeof summary.config.clip === 'string' && summary.config.clip !== 'unknown' ? summary.config.clip : dir), dir, summary, steps, evals, diagnosis, warnings };
   const traj = readTrajectory(dir);
   if (traj !== null && 'trajectory' in traj) run.trajectory = traj.trajectory;
   else if (traj !== null) warnings.push(`${TRAJECTORY_FILE} ${traj.error}: ignored`);

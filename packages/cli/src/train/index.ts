@@ -3,3 +3,4 @@ export { resolveRunConfig, checkActivations, flagName, DEFAULT_RUN_CONFIG, RUN_T
 export { Experiment, createExperiment, type EvalResult, type ExperimentOptions } from './experiment.js';
 export { summarizeRun, type RunSummary, type SummaryInput, type TextSource } from './summary.js';
 export { RUN_LIMITS, activationEstimate, type ActivationEstimate, type ActivationInput } from './limits.js';
+export { diagnoseContextOf } from './diagnose-context.js';
