@@ -102,8 +102,8 @@ export function buildProgram(ctx: ProgramContext = { exitCode: 0 }): Command {
 
   program
     .command('diagnose')
-    .description('print the diagnosis of a run: healthy, exploding or vanishing gradients, with the evidence and the fix')
-    .argument('<dir>', 'run folder')
+    .description('print the diagnosis of a run: its likely causes ranked (exploding or vanishing through time or depth, saturation after an explosion, a learning rate too high, a bad batch), each with its evidence and fixes, then the findings')
+    .argument('<dir>', 'run folder, or a comparison folder (each of its runs)')
     .option('--json', 'print the diagnosis as JSON', false)
     .action(async (dir: string, opts) => {
       ctx.exitCode = await (await import('./commands/diagnose.js')).diagnoseCommand(dir, opts);
