@@ -334,3 +334,16 @@ test('tfEventsFileName: validates its arguments', () => {
   });
   assert.throws(() => tfEventsFileName(1, 'a/b'), /hostname must be a non-empty name without "\/"/);
 });
+
+test('a step with flow: its growth and spectral scalars as flow/* tags (the ones present); steps without flow write none', () => {
+  const base = { step: 3, loss: 0.5, preClipNorm: 2, postClipNorm: 1, clipCoef: 0.5, clipped: true, skipped: false };
+  const tagsOf = (s: Parameters<typeof stepStatsToTfEvent>[0]): Record<string, number> =>
+    Object.fromEntries((stepStatsToTfEvent(s, 0).summary?.value ?? []).map((v) => [v.tag, v.simpleValue]));
+  const withAll = tagsOf({ ...base, flow: { timeNorms: [4, 2, 1], growth: 2, spectralNorm: 1.5, spectralRadius: 1.25 } });
+  assert.equal(withAll['flow/growth'], 2);
+  assert.equal(withAll['flow/spectral_norm'], 1.5);
+  assert.equal(withAll['flow/spectral_radius'], 1.25);
+  const noFit = tagsOf({ ...base, flow: { timeNorms: [0, 0, 1], growth: null } });
+  assert.ok(!('flow/growth' in noFit) && !('flow/spectral_norm' in noFit));
+  assert.ok(!Object.keys(tagsOf(base)).some((t) => t.startsWith('flow/')));
+});

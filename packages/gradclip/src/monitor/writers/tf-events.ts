@@ -40,6 +40,12 @@ export const TB_TAGS = {
   layerPrefix: 'grad_norm/layer/',
   /** `StepStats.recovered.lostSteps`, written only on a step that rolled back (`withRecovery`). */
   recoveredLostSteps: 'recovery/lost_steps',
+  /** `StepStats.flow.growth`, the fitted growth per time step backward (written on a step with `flow`, when not null). */
+  flowGrowth: 'flow/growth',
+  /** `StepStats.flow.spectralNorm` (written when measured). */
+  flowSpectralNorm: 'flow/spectral_norm',
+  /** `StepStats.flow.spectralRadius` (written when measured). */
+  flowSpectralRadius: 'flow/spectral_radius',
 } as const;
 
 /**
@@ -47,7 +53,10 @@ export const TB_TAGS = {
  * `grad_norm/pre_clip`, `grad_norm/post_clip`, `grad_norm/clip_coef` (each
  * only when not `null`), `grad/clipped`, `grad/skipped` (0 or 1), then
  * `grad_norm/layer/<name>` for every entry of `layerNorms` in insertion order,
- * and `recovery/lost_steps` on a step that rolled back (`StepStats.recovered`).
+ * `recovery/lost_steps` on a step that rolled back (`StepStats.recovered`),
+ * and on a step with `StepStats.flow` its scalars `flow/growth`,
+ * `flow/spectral_norm`, `flow/spectral_radius` (those present; the
+ * per-time-step norms stay in `steps.jsonl`).
  * Non-finite values are kept (TensorBoard plots NaN/Inf); values are stored as
  * float32 on disk.
  *
@@ -69,6 +78,11 @@ export function stepStatsToSummaryValues(stats: StepStats): TfSummaryValue[] {
     for (const [name, v] of Object.entries(stats.layerNorms)) add(TB_TAGS.layerPrefix + name, v);
   }
   if (stats.recovered !== undefined) add(TB_TAGS.recoveredLostSteps, stats.recovered.lostSteps);
+  if (stats.flow !== undefined) {
+    add(TB_TAGS.flowGrowth, stats.flow.growth);
+    add(TB_TAGS.flowSpectralNorm, stats.flow.spectralNorm ?? null);
+    add(TB_TAGS.flowSpectralRadius, stats.flow.spectralRadius ?? null);
+  }
   return out;
 }
 
