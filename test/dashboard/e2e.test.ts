@@ -143,8 +143,12 @@ test('live page: the unclipped run diverges, the norm-clipped one keeps a finite
   const firstCause = (await page.textContent('[data-side=left] .diag-causes > li')) ?? '';
   assert.match(firstCause, /^gradients explode through time \(confidence 0\.\d\d\)/);
   assert.doesNotMatch((await page.textContent('[data-side=left] .run-diagnosis')) ?? '', /residual connections/, 'no residual connections for a one-layer RNN');
-  // charts drawn with uPlot: 4 per run
-  assert.equal(await page.locator('[data-side=left] .uplot').count(), 4);
+  // the gradient flow through time, measured live every 10 steps (the default of the field): steps 1, 10, ..., 80 of the clipped run
+  const liveFlow = await page.$eval('[data-side=right] .chart-flow', (f) => ({ hidden: (f as HTMLElement).hidden, records: Number((f.querySelector('.chart-box') as HTMLElement | null)?.dataset.records) }));
+  assert.equal(liveFlow.hidden, false);
+  assert.equal(liveFlow.records, 9);
+  // charts drawn with uPlot: the 4 of every run, plus the spectral chart of the flow
+  assert.ok((await page.locator('[data-side=left] .uplot').count()) >= 4);
   const backend = await page.evaluate(() => (window as unknown as { gradclipDashboard: { backend(): string } }).gradclipDashboard.backend());
   assert.ok(['webgl', 'wasm', 'cpu'].includes(backend));
   console.log(`live page: backend ${backend}; left ${left.status}; right ${right.status}`);

@@ -14,6 +14,7 @@ export const CLIP_METHODS = {
   autoclip: { label: 'AutoClip (Seetharaman et al. 2020)', param: 'percentile', value: 10 },
   agc: { label: 'AGC (Brock et al. 2021)', param: 'λ (clipping)', value: 0.01 },
   zclip: { label: 'ZClip (Kumar et al. 2025)', param: 'z threshold', value: 2.5 },
+  adagc: { label: 'AdaGC (Wang et al. 2025)', param: 'λ_rel', value: 1.05 },
 } as const;
 /** A key of {@link CLIP_METHODS}. */
 export type ClipMethod = keyof typeof CLIP_METHODS;
@@ -69,6 +70,17 @@ export function syncClipParam(side: 'left' | 'right', setDefault: boolean): void
   if (setDefault) field.value = method === 'none' ? '' : String(m.value);
 }
 
+/**
+ * The gradient-flow field (`--flow-every`): disabled for the transformer,
+ * which has no recurrent state to measure (its runs record no flow).
+ */
+export function syncFlowField(): void {
+  const field = input('flow-every') as HTMLInputElement;
+  const transformer = input('model').value === 'transformer';
+  field.disabled = transformer;
+  field.title = transformer ? 'the transformer has no recurrent state: gradient flow through time is measured for rnn, lstm and gru' : '';
+}
+
 /** Reads and validates the form; throws an Error naming the field and the fix. */
 export function readSettings(): LiveSettings {
   const init = input('init').value.trim();
@@ -83,6 +95,7 @@ export function readSettings(): LiveSettings {
     steps: num('steps', 'steps'),
     seed: num('seed', 'seed'),
     evalSize: 200,
+    flowEvery: (input('flow-every') as HTMLInputElement).disabled ? 0 : num('flow-every', 'gradient flow every'),
   };
   if (init !== '' && init !== 'default') base.init = init;
   const clips = (['left', 'right'] as const).map((side) => {

@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import * as tf from '@tensorflow/tfjs-core';
-import { populateChoices, syncClipParam } from './form.js';
+import { populateChoices, syncClipParam, syncFlowField } from './form.js';
 import { LiveSession, type LiveState } from './live.js';
 import { RunPanel } from './run-panel.js';
 import { RunViewer } from './viewer.js';
@@ -28,6 +28,8 @@ for (const side of ['left', 'right'] as const) {
   syncClipParam(side, false);
   byId(`${side}-clip`).addEventListener('change', () => syncClipParam(side, true));
 }
+syncFlowField();
+byId('model').addEventListener('change', syncFlowField);
 const left = new RunPanel('left', 'live');
 const right = new RunPanel('right', 'live');
 byId('live-runs').append(left.root, right.root);
