@@ -211,7 +211,7 @@ for (const key of RUNS) {
     twin = await train({ optimizer: c.optimizer, lr: c.lr, clip: null });
     console.log(
       `${c.label}: unclipped twin ${twin.diverged ? `DIVERGED at step ${twin.divergedAtStep}` : 'did not diverge'}; ` +
-        `final loss ${f(twin.last.loss)}, max pre-clip norm ${f(Math.max(...twin.stats.map((s) => s.preClipNorm ?? 0)))} (${f(twin.seconds, 2)} s)`,
+        `final train loss ${f(twin.last.loss)}, val exact-answer accuracy ${f(twin.exact)}, max pre-clip norm ${f(Math.max(...twin.stats.map((s) => s.preClipNorm ?? 0)))} (${f(twin.seconds, 2)} s)`,
     );
   }
   const r = await train(c);
