@@ -57,12 +57,7 @@ export function createGru(options: GatedOptions): SequenceModel {
       let h: Tensor2D = zeros([batch, hidden]);
       const states: Tensor2D[] = [];
       for (const xt of xs) {
-        const [xz, xr, xn] = split(xt, 3, 1) as Tensor2D[];
-        const [hz, hr] = split(matMul(h, Uzr), 2, 1) as Tensor2D[];
-        const z = sigmoid(add(xz, hz));
-        const r = sigmoid(add(xr, hr));
-        const n = tanh(add(xn, matMul(mul(r, h), Un)));
-        h = add(mul(z, h), mul(sub(1, z), n));
+        h = gruStep(xt, h, Uzr, Un).next;
         if (probe) [h] = probe([h]);
         states.push(h);
       }
@@ -71,6 +66,21 @@ export function createGru(options: GatedOptions): SequenceModel {
     state: 'h',
     stateMatrix: (xs, batch) => gruMeanJacobian(xs, batch, hidden, Wh as Tensor2D),
   });
+}
+
+/**
+ * One GRU step from the projected input `xt` (`[x W_z | x W_r | x W_n] + b`)
+ * and the previous state `h`: the update gate `z`, the reset gate `r`, the
+ * candidate `n = tanh(x W_n + (r ⊙ h) U_n)` and the next state
+ * `z ⊙ h + (1 − z) ⊙ n`.
+ */
+function gruStep(xt: Tensor2D, h: Tensor2D, Uzr: Tensor2D, Un: Tensor2D): { z: Tensor2D; r: Tensor2D; n: Tensor2D; next: Tensor2D } {
+  const [xz, xr, xn] = split(xt, 3, 1) as Tensor2D[];
+  const [hz, hr] = split(matMul(h, Uzr), 2, 1) as Tensor2D[];
+  const z = sigmoid(add(xz, hz));
+  const r = sigmoid(add(xr, hr));
+  const n = tanh(add(xn, matMul(mul(r, h), Un)));
+  return { z, r, n, next: add(mul(z, h), mul(sub(1, z), n)) };
 }
 
 /**
@@ -90,18 +100,14 @@ function gruMeanJacobian(xs: Tensor2D[], batch: number, hidden: number, Wh: Tens
   let h: Tensor2D = zeros([batch, H]);
   let acc: Tensor2D | null = null; // rows: mean z, mean γ_z, then γ_nᵀ r (H rows), then γ_nᵀ q (H rows)
   for (const xt of xs) {
-    const [xz, xr, xn] = split(xt, 3, 1) as Tensor2D[];
-    const [hz, hr] = split(matMul(h, Uzr), 2, 1) as Tensor2D[];
-    const z = sigmoid(add(xz, hz));
-    const r = sigmoid(add(xr, hr));
-    const n = tanh(add(xn, matMul(mul(r, h), Un)));
+    const { z, r, n, next } = gruStep(xt, h, Uzr, Un);
     const gz = mul(sub(h, n), mul(z, sub(1, z)));
     const gn = mul(sub(1, z), sub(1, square(n))) as Tensor2D;
     const q = mul(h, mul(r, sub(1, r))) as Tensor2D;
     const vecs = reshape(sum(stack([z, gz]), 1), [2, H]) as Tensor2D;
     const s = concat([vecs, matMul(gn, r as Tensor2D, true, false), matMul(gn, q, true, false)], 0) as Tensor2D;
     acc = acc === null ? s : (add(acc, s) as Tensor2D);
-    h = add(mul(z, h), mul(sub(1, z), n));
+    h = next;
   }
   const m = (acc as Tensor2D).dataSync();
   const w = Wh.dataSync();

@@ -17,6 +17,7 @@
  */
 import { allFinite, requireDimension, requireMatrix, toRows } from './matrix.js';
 
+import { householder } from './householder.js';
 /** Eigenvalues of a real matrix as parallel arrays of real and imaginary parts (unordered; complex ones in conjugate pairs). */
 export interface Eigenvalues {
   /** Real parts. */
@@ -67,20 +68,8 @@ function toHessenberg(h: Float64Array[], n: number): void {
   const v = new Float64Array(n);
   for (let k = 0; k < n - 2; k++) {
     const m = n - k - 1; // length of the column below the diagonal
-    let scale = 0;
-    for (let i = 0; i < m; i++) scale += Math.abs(h[k + 1 + i][k]);
-    if (scale === 0) continue;
-    let s2 = 0;
-    for (let i = 0; i < m; i++) {
-      v[i] = h[k + 1 + i][k] / scale;
-      s2 += v[i] * v[i];
-    }
-    const alpha = v[0] > 0 ? -Math.sqrt(s2) : Math.sqrt(s2);
-    v[0] -= alpha;
-    let vtv = 0;
-    for (let i = 0; i < m; i++) vtv += v[i] * v[i];
-    if (vtv === 0) continue;
-    const beta = 2 / vtv;
+    const { beta, head } = householder((i) => h[k + 1 + i][k], m, v);
+    if (beta === 0) continue;
     // Left: rows k+1..n-1, columns k+1..n-1 (column k is set below).
     for (let j = k + 1; j < n; j++) {
       let dot = 0;
@@ -96,7 +85,7 @@ function toHessenberg(h: Float64Array[], n: number): void {
       dot *= beta;
       for (let j = 0; j < m; j++) row[k + 1 + j] -= dot * v[j];
     }
-    h[k + 1][k] = alpha * scale;
+    h[k + 1][k] = head;
     for (let i = k + 2; i < n; i++) h[i][k] = 0;
   }
 }

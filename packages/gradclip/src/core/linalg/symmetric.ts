@@ -9,6 +9,7 @@
  * @module
  */
 
+import { householder } from './householder.js';
 const EPS = Number.EPSILON;
 
 /** In-place Householder tridiagonalisation of the symmetric `g` (rows); returns the diagonal and the sub-diagonal. */
@@ -17,20 +18,8 @@ export function tridiagonalize(g: Float64Array[], n: number): { d: Float64Array;
   const p = new Float64Array(n);
   for (let k = 0; k < n - 2; k++) {
     const m = n - k - 1;
-    let scale = 0;
-    for (let i = 0; i < m; i++) scale += Math.abs(g[k + 1 + i][k]);
-    if (scale === 0) continue;
-    let s2 = 0;
-    for (let i = 0; i < m; i++) {
-      v[i] = g[k + 1 + i][k] / scale;
-      s2 += v[i] * v[i];
-    }
-    const alpha = v[0] > 0 ? -Math.sqrt(s2) : Math.sqrt(s2);
-    v[0] -= alpha;
-    let vtv = 0;
-    for (let i = 0; i < m; i++) vtv += v[i] * v[i];
-    if (vtv === 0) continue;
-    const beta = 2 / vtv;
+    const { beta, head } = householder((i) => g[k + 1 + i][k], m, v);
+    if (beta === 0) continue;
     // B ← P B P with P = I − β v vᵀ on the trailing block B = g[k+1.., k+1..]:
     // p = β B v, w = p − (β/2)(pᵀv) v, B ← B − v wᵀ − w vᵀ.
     let pv = 0;
@@ -47,7 +36,7 @@ export function tridiagonalize(g: Float64Array[], n: number): { d: Float64Array;
       const row = g[k + 1 + i];
       for (let j = 0; j < m; j++) row[k + 1 + j] -= v[i] * p[j] + p[i] * v[j];
     }
-    g[k + 1][k] = g[k][k + 1] = alpha * scale;
+    g[k + 1][k] = g[k][k + 1] = head;
     for (let i = k + 2; i < n; i++) g[i][k] = g[k][i] = 0;
   }
   const d = new Float64Array(n);
