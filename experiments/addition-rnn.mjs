@@ -49,7 +49,7 @@ const CHARS = '0123456789+ ';
 const IN_LEN = 2 * DIGITS + 1;
 const OUT_LEN = DIGITS + 1;
 
-/** mulberry32: a small seeded PRNG, so every run (and every twin) sees the same data and batches. */
+/** mulberry32: a small seeded PRNG, so every run (and every twin) sees the same data and batches (its own, as a user's script would have, not gradclip's). */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {

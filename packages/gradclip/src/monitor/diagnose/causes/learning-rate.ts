@@ -4,7 +4,9 @@
  * length is `lr × threshold` and still too large), the loss ends above its
  * value before training, an adaptive optimizer runs far above its customary
  * rate (Kingma & Ba 2015: Adam moves each weight by up to about `lr` per
- * step), or a non-recurrent model's gradient explodes. Clipping bounds the
+ * step), a layer's gradient collapses by 10³ or more while the loss stalls high
+ * (large steps saturate the units: no spike, no clipping, the gradient just
+ * stops reaching them), or a non-recurrent model's gradient explodes. Clipping bounds the
  * step, it does not make a too-large learning rate right (Pascanu, Mikolov &
  * Bengio 2013, arXiv 1211.5063, section 3.2: the threshold is a guard
  * against rare spikes).
@@ -13,12 +15,45 @@
  */
 
 import { formatNumber } from '../../../core/format.js';
+import { median } from '../../../core/stats/index.js';
 import type { CauseFacts } from './facts.js';
 import { clippingKeepsAlive, customaryLr, lowerLrFix } from './fixes.js';
 import { candidate, clamp, type Candidate, type Weighted } from './score.js';
 
 /** The loss "did not improve" when its last-window median is at least this fraction of its initial value. */
 export const NOT_IMPROVING_RATIO = 0.9;
+/** A layer's gradient "collapsed" when the median of its last window is at most this fraction of the median of its first {@link START_STEPS} norms. */
+export const COLLAPSE_RATIO = 1e-3;
+/** The norms that stand for a layer's gradient at the start (a too-large rate can kill it within a few dozen steps). */
+export const START_STEPS = 5;
+/** The loss "stalled" when the median of its last window is at least this fraction of the median over the run's third quarter. */
+export const STALL_RATIO = 0.98;
+/** ... and stalled high: at least this fraction of its initial value (a model that converged also stops improving, far lower). */
+export const STALLED_HIGH_RATIO = 0.5;
+
+/** The layer whose gradient fell most from the start to the last window (medians of finite norms), when it fell by {@link COLLAPSE_RATIO} or more. */
+function collapsedLayer(f: CauseFacts, w: number): { layer: string; early: number; late: number } | null {
+  let best: { layer: string; early: number; late: number } | null = null;
+  for (const g of f.groups) {
+    const finite = g.norms.filter((x) => Number.isFinite(x));
+    if (finite.length < 2 * w) continue;
+    const early = median(finite.slice(0, START_STEPS));
+    const late = median(finite.slice(-w));
+    if (!(early > 0) || late > COLLAPSE_RATIO * early) continue;
+    if (best === null || late / early < best.late / best.early) best = { layer: g.name, early, late };
+  }
+  return best;
+}
+
+/** The median loss over the last window and over the run's third quarter, when the first is at least {@link STALL_RATIO} of the second. */
+function stalledLoss(f: CauseFacts, w: number): { last: number; quarter: number } | null {
+  const losses = f.ctx.stats.map((s) => s.loss).filter((x): x is number => x !== null && Number.isFinite(x));
+  const n = losses.length;
+  if (n < 4 * w) return null;
+  const last = median(losses.slice(-w));
+  const quarter = median(losses.slice(Math.floor(n / 2), Math.floor((3 * n) / 4)));
+  return last >= STALL_RATIO * quarter && last >= STALLED_HIGH_RATIO * losses[0] ? { last, quarter } : null;
+}
 
 function fmt(x: number, digits = 3): string {
   return formatNumber(x, digits);
@@ -60,6 +95,21 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
     ev.push({
       w: clamp(0.15 * Math.log10(r), 0, 0.5),
       text: `${run.optimizer}'s learning rate is ${fmt(lr)}, ${fmt(r)}× its customary ${fmt(customary)}: it moves every weight by up to about ${fmt(lr)} per step, whatever the gradient's size.`,
+    });
+  }
+  // Large steps that saturate the units kill a layer's gradient without any spike (Adam far above its rate): the loss then stalls.
+  const w = Math.max(5, Math.min(50, Math.round(ctx.n / 10)));
+  const collapsed = f.explodingIdx < 0 && !loss.nonFinite ? collapsedLayer(f, w) : null;
+  const stalled = collapsed !== null ? stalledLoss(f, w) : null;
+  if (collapsed !== null && stalled !== null) {
+    const fast = customary !== null && lr !== undefined && lr >= 10 * customary;
+    ev.push({
+      w: fast ? 0.5 : 0.25,
+      text:
+        `${collapsed.layer}'s gradient fell ${fmt(collapsed.early / Math.max(collapsed.late, Number.MIN_VALUE))}× (median ${fmt(collapsed.early)} over the first ${START_STEPS} steps, ${fmt(collapsed.late)} over the last ${w}) while the loss stalled (median ${fmt(stalled.last)} over the last ${w} steps, ${fmt(stalled.quarter)} in the third quarter of the run), with no spike: ` +
+        (fast
+          ? `large steps saturated its units, so almost no gradient reaches them any more; at ${fmt(lr as number)}, ${fmt((lr as number) / (customary as number))}× ${run.optimizer}'s customary rate, that is the learning rate's doing rather than the architecture's.`
+          : 'large steps that saturate the units do this; lower the learning rate to tell it from an architecture that vanishes.'),
     });
   }
   if (saturated && customary !== null) {

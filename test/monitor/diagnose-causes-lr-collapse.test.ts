@@ -1,0 +1,55 @@
+/**
+ * A learning rate so high that it saturates the units without any spike:
+ * tfjs-examples' addition-rnn (re-implemented in experiments/addition-rnn.mjs,
+ * an LSTM seq2seq trained with model.fit) at Adam 0.1, 100× its default rate.
+ * The encoder's gradient falls 10^5× within the first steps, clipping barely
+ * fires, the loss stalls: the top cause must be the learning rate, not
+ * "healthy" or the architecture. The same model at Adam's default rate stays
+ * healthy. The records are real (test/vectors/diagnose-cases/, written by the
+ * experiment; see the .json beside each).
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnose, readStepsJsonl, type DiagnoseContext } from 'gradclip';
+
+const DIR = join(process.cwd(), 'test', 'vectors', 'diagnose-cases');
+
+function load(name: string): { stats: ReturnType<typeof readStepsJsonl>['steps']; context: DiagnoseContext } {
+  const stats = readStepsJsonl(readFileSync(join(DIR, `${name}.jsonl`), 'utf8')).steps;
+  const meta = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as { context: DiagnoseContext };
+  return { stats, context: meta.context };
+}
+
+it('Adam at 100× its rate: learning-rate-too-high first, with the collapsed layer and the stalled loss as evidence; the fixes lower the rate', () => {
+  const { stats, context } = load('addition-rnn-adam-100x');
+  assert.equal(stats.length, 540);
+  const d = diagnose(stats, {}, context);
+  const causes = d.causes ?? [];
+  assert.equal(causes[0]?.cause, 'learning-rate-too-high', JSON.stringify(causes.map((c) => [c.cause, c.confidence])));
+  assert.ok(causes[0].confidence >= 0.5, `confidence ${causes[0].confidence}`);
+  const ev = causes[0].evidence.join('\n');
+  assert.match(ev, /lstm_LSTM\d+'s gradient fell [\d.e+]+× .* while the loss stalled/);
+  assert.match(ev, /100× adam's customary rate/);
+  assert.match(causes[0].fixes[0], /[Ll]ower the learning rate/);
+  const healthy = causes.find((c) => c.cause === 'healthy');
+  assert.ok(healthy === undefined || healthy.confidence < causes[0].confidence / 2);
+});
+
+it('without the learning rate in the context the collapse still counts, more weakly (it could be the architecture)', () => {
+  const { stats, context } = load('addition-rnn-adam-100x');
+  const { learningRate: _lr, optimizer: _opt, ...rest } = context;
+  const d = diagnose(stats, {}, rest);
+  const lr = (d.causes ?? []).find((c) => c.cause === 'learning-rate-too-high');
+  assert.ok(lr !== undefined, 'learning-rate-too-high is among the causes');
+  assert.match(lr.evidence.join('\n'), /lower the learning rate to tell it from an architecture that vanishes/);
+});
+
+it('the same model at Adam\'s default rate: healthy first, no collapse evidence', () => {
+  const { stats, context } = load('addition-rnn-adam');
+  const d = diagnose(stats, {}, context);
+  const causes = d.causes ?? [];
+  assert.equal(causes[0]?.cause, 'healthy', JSON.stringify(causes.map((c) => [c.cause, c.confidence])));
+  assert.ok(!causes.some((c) => c.evidence.some((e) => /while the loss stalled/.test(e))));
+});
