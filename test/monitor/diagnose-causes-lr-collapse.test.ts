@@ -53,3 +53,20 @@ it('the same model at Adam\'s default rate: healthy first, no collapse evidence'
   assert.equal(causes[0]?.cause, 'healthy', JSON.stringify(causes.map((c) => [c.cause, c.confidence])));
   assert.ok(!causes.some((c) => c.evidence.some((e) => /while the loss stalled/.test(e))));
 });
+
+it('an LSTM under SGD at lr 10 explodes within a few steps, with a flow that shrinks back in time: learning-rate-too-high first; the causes in non-increasing confidence', async () => {
+  const { useBackend } = await import('../helpers/backends.js');
+  const { createExperiment } = await import('../../packages/cli/src/train/experiment.js');
+  const { diagnoseContextOf } = await import('../../packages/cli/src/train/diagnose-context.js');
+  await useBackend('cpu');
+  const e = createExperiment({ task: 'addition', model: 'lstm', hidden: 16, length: 10, batch: 20, steps: 80, optimizer: 'sgd', lr: 10, clip: 'none', seed: 1, evalSize: 20, flowEvery: 1 });
+  while (!e.done) e.step();
+  assert.notEqual(e.divergedAtStep, null, 'the run diverges');
+  const d = diagnose(e.stats, {}, diagnoseContextOf(e.config));
+  e.dispose();
+  const causes = d.causes ?? [];
+  assert.equal(causes[0]?.cause, 'learning-rate-too-high', JSON.stringify(causes.map((c) => [c.cause, c.confidence])));
+  assert.match(causes[0].evidence.join('\n'), /the gradient flow of that step shrinks going back in time/);
+  assert.match(causes[0].fixes[0], /Lower the learning rate about 10×, from 10 to 1/);
+  for (let i = 1; i < causes.length; i++) assert.ok(causes[i].confidence <= causes[i - 1].confidence, `cause ${i} (${causes[i].cause} ${causes[i].confidence}) above ${causes[i - 1].confidence}`);
+});

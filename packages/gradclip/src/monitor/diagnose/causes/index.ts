@@ -7,7 +7,9 @@
  * Ranking: by confidence, highest first (ties in the order of
  * {@link CAUSE_ORDER}); a consequence (`saturation-after-explosion`) is
  * placed right after the best-ranked cause it may follow from, when one is
- * present, because fixing that cause fixes it. `healthy` has confidence
+ * present, because fixing that cause fixes it, with its confidence capped
+ * at that cause's (it is no more likely than what it follows from), so the
+ * list is always in non-increasing confidence. `healthy` has confidence
  * `1 − max(problem confidence)`. Causes below {@link MIN_CONFIDENCE} are
  * left out.
  *
@@ -64,10 +66,18 @@ export function rankCauses(f: CauseFacts): Cause[] {
   all.sort((a, b) => b.confidence - a.confidence || CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause));
   const ranked: Candidate[] = [];
   const deferred = all.filter((c) => c.after !== undefined && all.some((o) => c.after?.includes(o.cause)));
+  const placed = new Set<Candidate>();
   for (const c of all) {
     if (deferred.includes(c)) continue;
     ranked.push(c);
-    for (const d of deferred) if (d.after?.includes(c.cause) && !ranked.includes(d)) ranked.push(d);
+    // a consequence is no more likely than the cause it follows from: the list stays in confidence order
+    for (const d of deferred) {
+      if (!d.after?.includes(c.cause) || placed.has(d)) continue;
+      placed.add(d);
+      ranked.push({ ...d, confidence: Math.min(d.confidence, c.confidence) });
+    }
   }
+  // stable: a consequence stays right after its cause among equal confidences
+  ranked.sort((a, b) => b.confidence - a.confidence);
   return ranked.map(({ cause, confidence, evidence, fixes }) => ({ cause, confidence, evidence, fixes }));
 }

@@ -124,6 +124,13 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
   if (saturated && clippingKeepsAlive(run)) {
     ev.push({ w: 0.25, text: 'The unclipped run of the same configuration diverged: clipping is what keeps this run alive, and the steps it lets through are still too large.' });
   }
+  const at = f.flowAtEvent;
+  if (f.explodingIdx >= 0 && f.recurrent && at !== null && at.growth < 1) {
+    ev.push({
+      w: 0.45,
+      text: `The gradient norm exploded from step ${ctx.stats[f.explodingIdx].step}, but the gradient flow of that step shrinks going back in time (${fmt(at.growth)}× per time step): the growth does not come from the recurrence, so each update itself is too large for the weights.`,
+    });
+  }
   if (f.explodingIdx >= 0 && !f.recurrent && f.flowBefore === null) {
     ev.push({ w: 0.4, text: `The gradient norm exploded from step ${ctx.stats[f.explodingIdx].step} in a model without recurrence, where a too-large step is the usual cause.` });
   }
