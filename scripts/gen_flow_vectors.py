@@ -117,7 +117,7 @@ def growth_cases():
         ('geometric 1.1', [1.1 ** (20 - t) for t in range(1, 21)]),
         ('geometric 0.8', [0.8 ** (10 - t) * 3.0 for t in range(1, 11)]),
         ('noisy', list(np.exp(rng.normal(size=15) + 0.2 * np.arange(15)))),
-        ('with zeros, NaN and Infinity', [0.0, 2.0, 'NaN', 1.5, 'Infinity', 1.0, -1.0, 0.7]),
+        ('with zeros, NaN and Infinity', [0.0, 2.0, 'NaN', 1.5, 'Infinity', 1.0, 0.0, 0.7]),
         ('one usable norm', [0.0, 2.0, 'NaN']),
         ('empty', []),
     ]:

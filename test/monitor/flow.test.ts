@@ -188,3 +188,26 @@ describe('gradientFlow: arguments, leaks and side effects', () => {
     x.dispose();
   });
 });
+
+describe('gradientFlow / fitGrowth / spectralRadius: inputs that do not fit are refused', () => {
+  it('a recurrentMatrix of another width, probes of changing shapes, a negative norm; the error names the function', async () => {
+    const { tf: t, useBackend } = await import('../helpers/backends.js');
+    const { gradientFlow, fitGrowth, spectralRadius } = await import('gradclip');
+    await useBackend('cpu');
+    const before = t.memory().numTensors;
+    const W = t.eye(7);
+    const run = (opts: Parameters<typeof gradientFlow>[1], widths: number[]) => () =>
+      gradientFlow((probe) => {
+        let total = t.scalar(0);
+        for (const w of widths) total = t.add(total, t.sum(probe(t.ones([2, w])))) as typeof total;
+        return total;
+      }, opts);
+    assert.throws(run({ recurrentMatrix: W }, [2, 2, 2]), /options\.recurrentMatrix is \[7, 7\] but the probed state has width 2/);
+    assert.throws(run({}, [2, 3]), /probe got state shapes \[2, 3\] at time step 2 but \[2, 2\] at step 1/);
+    W.dispose();
+    assert.equal(t.memory().numTensors, before, 'no tensor left on the error paths');
+    assert.throws(() => fitGrowth([1, -1, 2]), /fitGrowth: timeNorms\[1\] is -1, but a norm is >= 0/);
+    assert.equal(fitGrowth([4, Number.NaN, 1]), 2, 'NaN is skipped, as documented');
+    assert.throws(() => spectralRadius([1, 2, 3], 2), /^GradclipArgumentError: spectralRadius: /);
+  });
+});

@@ -81,7 +81,7 @@ export function flowHeatmapSpec(
       mark: { type: 'rect', clip: true },
       encoding: {
         ...enc,
-        color: { field: 'log10', type: 'quantitative', title: 'log10 ‖∂L/∂h_t‖', scale: { scheme: 'viridis' }, legend: { direction: 'horizontal', gradientLength: 200, format: '~g' } },
+        color: { field: 'log10', type: 'quantitative', title: 'log10 ‖∂L/∂h_t‖', scale: { scheme: 'viridis' }, legend: { direction: 'horizontal', gradientLength: 200, format: '.3~r' } },
         tooltip,
       },
     });

@@ -30,6 +30,14 @@ function runDiverged(dir: string): boolean | null {
   }
 }
 
+/**
+ * Configuration fields that do not make another run: the clip (what differs),
+ * the measurements (`flowEvery`, the evaluations) and the length (an
+ * unclipped run that diverged at step 26 of 300 is the baseline of a clipped
+ * run of 3000 steps too).
+ */
+const IGNORED_KEYS: readonly string[] = ['clip', 'flowEvery', 'evalEvery', 'evalSize', 'steps'];
+
 /** At most this many sibling folders are looked at for the unclipped baseline. */
 const MAX_SIBLINGS = 200;
 
@@ -52,7 +60,8 @@ export function unclippedSibling(dir: string, config: RunConfig): { dir: string;
   }
   const same = (a: RunConfig): boolean => {
     const keys = new Set([...Object.keys(a), ...Object.keys(config)]);
-    keys.delete('clip');
+    // what the run is: everything but the clip and what only observes it or decides its length
+    for (const k of IGNORED_KEYS) keys.delete(k);
     for (const k of keys) if (JSON.stringify((a as unknown as Record<string, unknown>)[k]) !== JSON.stringify((config as unknown as Record<string, unknown>)[k])) return false;
     return true;
   };

@@ -118,6 +118,7 @@ export function gradientFlow(lossFn: (probe: FlowProbe) => Scalar, options?: Gra
 
   // captured[t] holds copies of the gradients that reached the parts of state t.
   const captured: Tensor[][] = [];
+  let firstShapes: string | null = null;
   let open = true;
   const anchor = tf.scalar(0);
   const probe = (<S extends Tensor | readonly Tensor[]>(state: S): S => {
@@ -126,6 +127,17 @@ export function gradientFlow(lossFn: (probe: FlowProbe) => Scalar, options?: Gra
     const parts: readonly unknown[] = Array.isArray(state) ? state : [state];
     if (Array.isArray(state) && parts.length === 0) throw new GradclipArgumentError(`${FN}: probe(state) at time step ${step} got an empty array; pass the state tensor(s)`);
     const tensors = parts.map((s, i) => checkState(s, step, Array.isArray(state) ? ` [${i}]` : ''));
+    const shapes = tensors.map((t) => `[${t.shape.join(', ')}]`).join(', ');
+    if (firstShapes === null) {
+      firstShapes = shapes;
+      const width = tensors[0].shape[tensors[0].rank - 1];
+      const m = opts.recurrentMatrix;
+      if (m !== undefined && m.shape[0] !== width) {
+        throw new GradclipArgumentError(`${FN}: options.recurrentMatrix is [${m.shape.join(', ')}] but the probed state has width ${width} (shape ${shapes}); pass the [${width}, ${width}] state-to-state matrix of this recurrence`);
+      }
+    } else if (shapes !== firstShapes) {
+      throw new GradclipArgumentError(`${FN}: probe got state shapes ${shapes} at time step ${step} but ${firstShapes} at step 1; probe the same state (of the same shapes) at every time step`);
+    }
     const mine: Tensor[] = [];
     captured.push(mine);
     const out = tensors.map((s) =>

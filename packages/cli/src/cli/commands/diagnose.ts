@@ -78,7 +78,7 @@ export async function diagnoseCommand(dir: string, f: { json: boolean }): Promis
     const interrupted = run.incomplete === undefined && run.summary.interrupted === true;
     if (f.json) {
       const extra = run.incomplete !== undefined ? { incomplete: run.incomplete } : interrupted ? { interrupted: true } : {};
-      results.push({ ...(runs ? { dir: d } : {}), ...diagnosis, ...extra });
+      results.push({ ...(runs ? { dir: d } : {}), ...diagnosis, unclippedBaseline: baseline, ...extra });
     } else {
       if (runs) console.log(`${i > 0 ? '\n' : ''}== ${d}`);
       printDiagnosis(d, run, diagnosis, baseline);

@@ -236,8 +236,13 @@ function hessenbergEigenvalues(h: Float64Array[], n: number): Eigenvalues {
  * @throws GradclipArgumentError on a bad size or a non-number entry.
  */
 export function eigenvalues(matrix: ArrayLike<number>, n: number): Eigenvalues {
-  requireDimension('eigenvalues', 'n', n);
-  const a = requireMatrix('eigenvalues', matrix, n, n);
+  return eigenvaluesOf('eigenvalues', matrix, n);
+}
+
+/** {@link eigenvalues}, with `fn` named in the argument errors. */
+function eigenvaluesOf(fn: string, matrix: ArrayLike<number>, n: number): Eigenvalues {
+  requireDimension(fn, 'n', n);
+  const a = requireMatrix(fn, matrix, n, n);
   if (!allFinite(a)) return { re: new Float64Array(n).fill(Number.NaN), im: new Float64Array(n).fill(Number.NaN) };
   // Work on A / max|a_ij| (no overflow in the shifts' products), then scale back.
   let scale = 0;
@@ -266,7 +271,7 @@ export function eigenvalues(matrix: ArrayLike<number>, n: number): Eigenvalues {
  * @param n the order.
  */
 export function spectralRadius(matrix: ArrayLike<number>, n: number): number {
-  const { re, im } = eigenvalues(matrix, n);
+  const { re, im } = eigenvaluesOf('spectralRadius', matrix, n);
   let rho = 0;
   for (let i = 0; i < n; i++) {
     const m = Math.hypot(re[i], im[i]);

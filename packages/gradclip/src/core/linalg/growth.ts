@@ -30,6 +30,7 @@ export function fitGrowth(timeNorms: readonly number[]): number | null {
   for (let i = 0; i < timeNorms.length; i++) {
     const x: unknown = timeNorms[i];
     if (typeof x !== 'number') throw new GradclipArgumentError(`fitGrowth: timeNorms[${i}] must be a number, got ${describeValue(x)}`);
+    if (x < 0) throw new GradclipArgumentError(`fitGrowth: timeNorms[${i}] is ${x}, but a norm is >= 0; pass the norms ‖∂L/∂h_t‖ (0, NaN and ±Infinity are skipped by the fit)`);
     if (!(x > 0) || !Number.isFinite(x)) continue;
     count++;
     st += i + 1;

@@ -86,7 +86,11 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
     }
   }
   if (loss.ratio !== null && loss.ratio >= 1 && !loss.nonFinite) {
-    ev.push({ w: f.explodingIdx >= 0 ? 0.15 : 0.35, text: `The loss ended ${fmt(loss.ratio)}× above its initial value (${lossText}): training made the model worse.` });
+    const early = loss.start !== null && loss.firstMedian !== null && loss.firstMedian < loss.start;
+    const refText = early
+      ? `its early level: a median of ${fmt(loss.firstMedian as number)} over the first steps (${fmt(loss.start as number)} before training), against ${fmt(loss.lastMedian as number)} over the last steps`
+      : `its initial value (${lossText})`;
+    ev.push({ w: f.explodingIdx >= 0 ? 0.15 : 0.35, text: `The loss ended ${fmt(loss.ratio)}× above ${refText}: ${early ? 'the later steps undid what the first ones learned' : 'training made the model worse'}.` });
   }
   const customary = customaryLr(run);
   const lr = run.learningRate;
