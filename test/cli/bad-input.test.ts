@@ -68,9 +68,9 @@ const MATRIX: (readonly [string[], RegExp])[] = [
   [['trian'], /unknown command 'trian' \(Did you mean train\?\)/],
   [['train', 'extra'], /too many arguments for 'train'/],
   // number syntax
-  [['train', '--steps', 'ten'], /--steps must be an integer \(decimal digits, e\.g\. 2000\), got "ten"/],
+  [['train', '--steps', 'ten'], /--steps must be an integer \(decimal digits, an exponent allowed: e\.g\. 2000 or 1e3\), got "ten"/],
   [['train', '--steps', '1.5'], /--steps must be an integer/],
-  [['train', '--batch', '0x10'], /--batch must be an integer \(decimal digits, e\.g\. 20\), got "0x10"/],
+  [['train', '--batch', '0x10'], /--batch must be an integer \(decimal digits, an exponent allowed: e\.g\. 20 or 1e3\), got "0x10"/],
   [['train', '--lr', 'Infinity'], /--lr must be a finite number in decimal notation/],
   [['train', '--lr', '0x1'], /--lr must be a finite number in decimal notation/],
   [['train', '--lr', ''], /--lr must be a finite number in decimal notation/],

@@ -23,7 +23,7 @@ const SMALL = ['--task', 'addition', '--model', 'rnn', '--init', 'normal:0.2', '
 
 const BAD: [string[], RegExp][] = [
   [['train', '--flow-every', '-1'], /^gradclip: --flow-every must be an integer >= 0, got -1$/],
-  [['train', '--flow-every', 'often'], /^gradclip: .*--flow-every must be an integer \(decimal digits, e\.g\. 50\), got "often"/],
+  [['train', '--flow-every', 'often'], /^gradclip: .*--flow-every must be an integer \(decimal digits, an exponent allowed: e\.g\. 50 or 1e3\), got "often"/],
   [['train', '--flow-every', '2.5'], /^gradclip: .*--flow-every must be an integer/],
   [['train', '--flow-every', '1e9'], /^gradclip: --flow-every must be at most 1,000,000/],
   [['train', '--task', 'charlm', '--flow-every', '10'], /^gradclip: --flow-every measures the gradient through the recurrent state of --model rnn, lstm or gru .*the transformer has no recurrent state/],

@@ -16,7 +16,7 @@ import { CLI_BACKENDS } from './backend-names.js';
 export function intParser(name: string, example = '100'): (v: string) => number {
   return (v: string): number => {
     const n = parseInteger(v.trim() === v ? v : '');
-    if (n === null) throw new InvalidArgumentError(`--${name} must be an integer (decimal digits, e.g. ${example}), got "${v}"`);
+    if (n === null) throw new InvalidArgumentError(`--${name} must be an integer (decimal digits, an exponent allowed: e.g. ${example} or 1e3), got "${v}"`);
     return n;
   };
 }

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Cause, Diagnosis } from 'gradclip';
 import { COMPARE_FILE, diagnoseRun, loadRun, runFile, type LoadedRun } from '../../run-folder/index.js';
-import { asUsage } from '../errors.js';
+import { asUsage, UsageError } from '../errors.js';
 
 /** The ranked causes in plain text: one numbered block per cause, its evidence and its fixes. */
 export function formatCauses(causes: readonly Cause[]): string[] {
@@ -37,6 +37,32 @@ function printDiagnosis(dir: string, run: LoadedRun, d: Diagnosis, baseline: str
   }
 }
 
+/**
+ * A clear error for a path that is not a run folder but near one: a file
+ * (such as its `steps.jsonl`: give its folder) or a folder that holds run
+ * folders without being a comparison (such as `runs/`: give one of them).
+ */
+export function checkRunFolderArgument(command: string, dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${command}: ${dir} does not exist; give a run folder (one written by gradclip train, compare or demo, or by openRunWriters)`);
+  }
+  if (!isDir) throw new UsageError(`${command}: ${dir} is a file; give the run folder that holds it (${dirname(dir)})`);
+  if (existsSync(runFile(dir, 'steps')) || existsSync(join(dir, COMPARE_FILE))) return;
+  let runs: string[] = [];
+  try {
+    runs = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(runFile(join(dir, e.name), 'steps'))).map((e) => e.name);
+  } catch {
+    return;
+  }
+  if (runs.length > 0) {
+    const list = runs.slice(0, 5).map((r) => join(dir, r)).join(', ');
+    throw new UsageError(`${command}: ${dir} is not a run folder but holds ${runs.length} of them (${list}${runs.length > 5 ? ', ...' : ''}); give one of them`);
+  }
+}
+
 /** The run folders of a comparison folder (its `compare.json`'s `runs` that exist), or null when `dir` is not one. */
 function comparisonRuns(dir: string): string[] | null {
   const marker = join(dir, COMPARE_FILE);
@@ -67,6 +93,7 @@ function comparisonRuns(dir: string): string[] | null {
  * `{runs: [{dir, ...diagnosis}]}`).
  */
 export async function diagnoseCommand(dir: string, f: { json: boolean }): Promise<number> {
+  checkRunFolderArgument('diagnose', dir);
   const runs = comparisonRuns(dir);
   const dirs = runs ?? [dir];
   if (runs && runs.length === 0 && !f.json) console.log(`${dir} is a comparison folder with no runs yet`);

@@ -77,10 +77,10 @@ export function createGru(options: GatedOptions): SequenceModel {
 function gruStep(xt: Tensor2D, h: Tensor2D, Uzr: Tensor2D, Un: Tensor2D): { z: Tensor2D; r: Tensor2D; n: Tensor2D; next: Tensor2D } {
   const [xz, xr, xn] = split(xt, 3, 1) as Tensor2D[];
   const [hz, hr] = split(matMul(h, Uzr), 2, 1) as Tensor2D[];
-  const z = sigmoid(add(xz, hz));
-  const r = sigmoid(add(xr, hr));
-  const n = tanh(add(xn, matMul(mul(r, h), Un)));
-  return { z, r, n, next: add(mul(z, h), mul(sub(1, z), n)) };
+  const z = sigmoid(add(xz, hz)) as Tensor2D;
+  const r = sigmoid(add(xr, hr)) as Tensor2D;
+  const n = tanh(add(xn, matMul(mul(r, h), Un))) as Tensor2D;
+  return { z, r, n, next: add(mul(z, h), mul(sub(1, z), n)) as Tensor2D };
 }
 
 /**
