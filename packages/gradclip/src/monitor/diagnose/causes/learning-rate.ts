@@ -145,7 +145,8 @@ export function learningRateTooHigh(f: CauseFacts): Candidate | null {
       text: `The explosion at step ${ctx.stats[f.explodingIdx].step} was led by a non-recurrent layer: ${j.leader}'s gradient jumped ${fmt(j.leaderRatio)}× (from a median of ${fmt(j.leaderBefore)} to ${fmt(j.leaderNorm)}), more than the recurrent ones: a step too large for the weights rather than the recurrence.`,
     });
   }
-  const keepClip = saturated && (clippingKeepsAlive(run) || (run.clip !== undefined && run.clip !== 'none'));
+  // "keep the threshold" only where clipping is what holds the run (its twin diverged) or the run is failing under it; a run that learns under saturated clipping may raise it (the healthy cause says so)
+  const keepClip = saturated && (clippingKeepsAlive(run) || (run.clip !== undefined && run.clip !== 'none' && (notImproving || loss.nonFinite)));
   const fixes = [
     lowerLrFix(run, 10, saturated ? 'then clipping should fire on only a few steps' : 'so that each step stays small against the weights'),
   ];
