@@ -329,7 +329,9 @@ export function causeFacts(
   explodingIdx: number,
   recommendedThreshold: number | null,
 ): CauseFacts {
-  const groups = layerGroups(ctx.stats, ctx.layerNames);
+  const named = layerGroups(ctx.stats, ctx.layerNames);
+  // a recurrent model whose layers carry no recurrent name: with one layer (the cliff's one-unit RNN, a bare cell) that layer is the recurrence
+  const groups = run.model !== undefined && RECURRENT_MODELS.includes(run.model) && named.length === 1 && !named[0].recurrent ? [{ ...named[0], recurrent: true }] : named;
   const hasFlow = ctx.stats.some((s) => s.flow !== undefined);
   const recurrent = run.model !== undefined ? RECURRENT_MODELS.includes(run.model) : hasFlow || groups.some((g) => g.recurrent);
   const nonFiniteIdx: number[] = [];
