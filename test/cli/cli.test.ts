@@ -6,7 +6,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRunWriters } from '../../packages/gradclip/src/node.js';
@@ -173,8 +173,15 @@ describe('gradclip compare / report / calibrate', () => {
   });
 
   it('refuses a folder that is not a run', () => {
+    // a folder of runs: named as such, with the runs to choose from
     const r = run(['diagnose', tmp]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /is not a gradclip run folder/);
+    assert.match(r.stderr, /is not a run folder but holds \d+ of them \(.*\); give one of them/);
+    // an empty folder
+    const empty = join(tmp, 'empty-folder');
+    mkdirSync(empty);
+    const e = run(['diagnose', empty]);
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /is not a gradclip run folder/);
   });
 });
