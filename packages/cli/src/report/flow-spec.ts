@@ -9,7 +9,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { flowCells } from './flow-data.js';
-import { baseConfig, NON_FINITE_COLOR, ZERO_COLOR } from './spec-style.js';
+import { baseConfig, divergedRuleLayers, NON_FINITE_COLOR, ZERO_COLOR } from './spec-style.js';
 import type { ResolvedChartOptions } from './specs.js';
 import type { RunRecord } from './types.js';
 
@@ -104,14 +104,7 @@ export function flowHeatmapSpec(
       },
     });
   }
-  const at = run.summary.divergedAtStep;
-  if (at !== null && at !== undefined) {
-    layer.push({
-      data: { values: [{ step: at, label: `diverged at step ${at}` }] },
-      mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, color: '#24292f' },
-      encoding: { x: { field: 'step', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal', title: 'diverged' }] },
-    });
-  }
+  layer.push(...divergedRuleLayers(run.summary.divergedAtStep));
   const spec = {
     title,
     width: o.width,

@@ -36,3 +36,15 @@ export function baseConfig(): NonNullable<TopLevelSpec['config']> {
 export function runColor(i: number): string {
   return RUN_PALETTE[i % RUN_PALETTE.length];
 }
+
+/** The dashed rule at the step where a single run diverged (none when it did not), one layer of a chart. */
+export function divergedRuleLayers(at: number | null | undefined): Record<string, unknown>[] {
+  if (at === null || at === undefined) return [];
+  return [
+    {
+      data: { values: [{ step: at, label: `diverged at step ${at}` }] },
+      mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, color: '#24292f' },
+      encoding: { x: { field: 'step', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal', title: 'diverged' }] },
+    },
+  ];
+}

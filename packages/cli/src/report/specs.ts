@@ -28,7 +28,7 @@ import {
 } from './chart-data.js';
 import type { ChartOptions, RunRecord } from './types.js';
 import { checkIntOption, checkPositiveOption } from './validate.js';
-import { baseConfig, LOG_LABEL, NON_FINITE_COLOR, RUN_PALETTE, runColor, ZERO_COLOR } from './spec-style.js';
+import { baseConfig, divergedRuleLayers, LOG_LABEL, NON_FINITE_COLOR, RUN_PALETTE, runColor, ZERO_COLOR } from './spec-style.js';
 import { readableRange } from './off-scale.js';
 import { flowHeatmapSpec } from './flow-spec.js';
 import { cliffSurfaceSpec } from './cliff-spec.js';
@@ -676,14 +676,7 @@ function heatmapSpec(run: RunRecord, o: ResolvedChartOptions, title: string): To
       encoding: { x, x2, y, tooltip },
     });
   }
-  const at = run.summary.divergedAtStep;
-  if (at !== null && at !== undefined) {
-    layer.push({
-      data: { values: [{ step: at, label: `diverged at step ${at}` }] },
-      mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5, color: '#24292f' },
-      encoding: { x: { field: 'step', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal', title: 'diverged' }] },
-    });
-  }
+  layer.push(...divergedRuleLayers(run.summary.divergedAtStep));
   return {
     title,
     width: o.width,
