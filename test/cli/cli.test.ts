@@ -5,25 +5,16 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRunWriters } from '../../packages/gradclip/src/node.js';
+import { lastJson, runCli } from '../helpers/cli.js';
 
-const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gradclip-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
+const run = runCli;
 
 const CONTRACT = ['steps', 'diverged', 'divergedAtStep', 'finalLoss', 'maxPreClipNorm', 'medianPreClipNorm', 'clipRate', 'errorRate'];
 

@@ -9,7 +9,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,20 +17,12 @@ import { diagnoseContextOf } from '../../packages/cli/src/train/diagnose-context
 import { unclippedSibling } from '../../packages/cli/src/run-folder/diagnosis.js';
 import { readRunStart } from '../../packages/cli/src/run-folder/index.js';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '../../packages/cli/src/train/config.js';
+import { lastJson, runCli } from '../helpers/cli.js';
 
-const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gradclip-diagnose-causes-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
+const run = runCli;
 
 const OLD_FIELDS = ['status', 'flags', 'findings', 'recommendations', 'summary', 'firstEventStep', 'steps', 'clipRate', 'skippedSteps', 'medianPreClipNorm', 'maxPreClipNorm', 'recommendedThreshold'];
 const RAISE = /raise (the )?(clipping )?threshold/i;

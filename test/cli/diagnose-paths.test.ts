@@ -1,19 +1,15 @@
 /** `gradclip diagnose`: paths near a run folder get a clear line; the unclipped baseline is found whatever the folders are called. */
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 
-const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gradclip-diag-paths-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function gc(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gc = runCli;
 
 const RUN = ['train', '--task', 'addition', '--model', 'rnn', '--init', 'normal:0.2', '--length', '20', '--lr', '0.1', '--steps', '40', '--eval-size', '20', '--seed', '1', '--backend', 'cpu', '--no-progress', '--no-report'];
 

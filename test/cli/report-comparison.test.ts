@@ -1,19 +1,15 @@
 /** `gradclip report <comparison folder>`: the runs of a compare/demo folder (finished or cut short) and the comparison report back into it. */
 import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 
-const CLI = join(process.cwd(), 'packages', 'cli', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'gradclip-report-cmp-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function gc(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const gc = runCli;
 
 it('a comparison folder whose second run never finished: both runs reported, the comparison report rewritten in the folder', () => {
   const out = join(tmp, 'cmp');
