@@ -70,3 +70,23 @@ it('an LSTM under SGD at lr 10 explodes within a few steps, with a flow that shr
   assert.match(causes[0].fixes[0], /Lower the learning rate about 10×, from 10 to 1/);
   for (let i = 1; i < causes.length; i++) assert.ok(causes[i].confidence <= causes[i - 1].confidence, `cause ${i} (${causes[i].cause} ${causes[i].confidence}) above ${causes[i - 1].confidence}`);
 });
+
+it('architectureFixed (the CLI sets it for the cliff): no fix changes the cell, the layers or the initialisation', async () => {
+  const { useBackend } = await import('../helpers/backends.js');
+  const { createExperiment } = await import('../../packages/cli/src/train/experiment.js');
+  const { diagnoseContextOf } = await import('../../packages/cli/src/train/diagnose-context.js');
+  const { ARCHITECTURE_FIX } = await import('../../packages/gradclip/src/monitor/diagnose/causes/index.js');
+  await useBackend('cpu');
+  const e = createExperiment({ task: 'cliff', cliffW: 6, cliffB: -2.93, lr: 0.5, steps: 300, clip: 'none', seed: 1, flowEvery: 10 });
+  while (!e.done) e.step();
+  const context = diagnoseContextOf(e.config);
+  assert.equal(context.architectureFixed, true);
+  const free = diagnose(e.stats, {}, { ...context, architectureFixed: false });
+  const fixed = diagnose(e.stats, {}, context);
+  e.dispose();
+  const allFixes = (d: typeof fixed): string[] => [...(d.causes ?? []).flatMap((c) => c.fixes), ...d.recommendations];
+  assert.ok(allFixes(free).some((x) => ARCHITECTURE_FIX.test(x)), 'without the flag some fix would change the model (the test can fail)');
+  assert.deepEqual(allFixes(fixed).filter((x) => ARCHITECTURE_FIX.test(x)), []);
+  assert.ok(allFixes(fixed).some((x) => /[Cc]lip the gradient by global norm/.test(x)), 'the training-side fixes stay');
+  assert.deepEqual((fixed.causes ?? []).map((c) => c.cause), (free.causes ?? []).map((c) => c.cause), 'the causes themselves do not change');
+});

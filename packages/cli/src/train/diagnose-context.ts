@@ -26,6 +26,8 @@ const MODEL_KINDS: Readonly<Record<string, ModelKind>> = { rnn: 'rnn', lstm: 'ls
 export function diagnoseContextOf(config: Partial<RunConfig> | undefined): DiagnoseContext {
   const c: DiagnoseContext = {};
   if (!config) return c;
+  // the cliff is Pascanu et al.'s fixed one-unit RNN: only training-side fixes apply
+  if (config.task === 'cliff') c.architectureFixed = true;
   const model = config.task === 'cliff' ? 'rnn' : typeof config.model === 'string' ? MODEL_KINDS[config.model] : undefined;
   if (model !== undefined) {
     c.model = model;

@@ -74,9 +74,11 @@ export function explodingAdvice(recommendedThreshold: number | null, alreadyClip
  * their order, less those that do not fit the model of `run`: residual
  * connections when it already has them, is recurrent or has fewer than 3
  * layers; gated cells unless it is a vanilla RNN (or unknown); normalisation
- * when it already has it.
+ * when it already has it; none when the architecture is fixed
+ * (`architectureFixed`).
  */
 export function vanishingAdvice(run: DiagnoseContext = {}): string[] {
+  if (run.architectureFixed === true) return [];
   const recurrent = run.model === 'rnn' || run.model === 'lstm' || run.model === 'gru';
   const out: string[] = [];
   if (!(run.residual === true || recurrent || (run.layers !== undefined && run.layers < 3))) out.push(VANISHING_ADVICE.residual);

@@ -76,6 +76,14 @@ export interface DiagnoseContext {
    * alive.
    */
   unclippedDiverged?: boolean;
+  /**
+   * The model's architecture and initialisation are given and cannot change
+   * (a benchmark such as Pascanu et al.'s one-unit "cliff" RNN): fixes that
+   * change the cell, the layers or the initialisation are left out, and
+   * only training-side fixes (clipping, learning rate, guards, restarts)
+   * remain.
+   */
+  architectureFixed?: boolean;
 }
 
 const SCHEMA: OptionSchema = {
@@ -90,6 +98,7 @@ const SCHEMA: OptionSchema = {
   clip: 'string',
   clipThreshold: 'number',
   unclippedDiverged: 'boolean',
+  architectureFixed: 'boolean',
 };
 
 /**

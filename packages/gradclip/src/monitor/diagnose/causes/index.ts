@@ -29,6 +29,13 @@ import type { diagnose } from '../index.js';
 
 export { causeFacts, type CauseFacts } from './facts.js';
 
+/**
+ * Fixes that change the model itself (its cell, layers, connections,
+ * normalisation, non-linearity or initialisation), left out when the
+ * context says the architecture is fixed (`architectureFixed`).
+ */
+export const ARCHITECTURE_FIX = /gated cell|\bLSTM or GRU\b|[Ii]nitiali[sz]e|residual|skip connections|LayerNorm|normali[sz]ation layers|ReLU|GELU|forget-gate|smaller scale|fewer layers|truncated backpropagation|shorter sequences/;
+
 /** Causes below this confidence are left out of `Diagnosis.causes`. */
 export const MIN_CONFIDENCE = 0.15;
 
@@ -79,5 +86,6 @@ export function rankCauses(f: CauseFacts): Cause[] {
   }
   // stable: a consequence stays right after its cause among equal confidences
   ranked.sort((a, b) => b.confidence - a.confidence);
-  return ranked.map(({ cause, confidence, evidence, fixes }) => ({ cause, confidence, evidence, fixes }));
+  const fixed = f.run.architectureFixed === true;
+  return ranked.map(({ cause, confidence, evidence, fixes }) => ({ cause, confidence, evidence, fixes: fixed ? fixes.filter((x) => !ARCHITECTURE_FIX.test(x)) : fixes }));
 }
