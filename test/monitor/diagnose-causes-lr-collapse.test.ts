@@ -90,3 +90,12 @@ it('architectureFixed (the CLI sets it for the cliff): no fix changes the cell, 
   assert.ok(allFixes(fixed).some((x) => /[Cc]lip the gradient by global norm/.test(x)), 'the training-side fixes stay');
   assert.deepEqual((fixed.causes ?? []).map((c) => c.cause), (free.causes ?? []).map((c) => c.cause), 'the causes themselves do not change');
 });
+
+it('a healthy-looking norm record whose causes find a problem: the summary says "But ..." instead of contradicting itself', () => {
+  // clipping saturated on every step (norm 5 against a threshold of 1) while the loss climbs from 1 to 3
+  const stats = Array.from({ length: 120 }, (_, i) => ({ step: i + 1, loss: 1 + (2 * i) / 119, preClipNorm: 5, postClipNorm: 1, clipCoef: 0.2, clipped: true, skipped: false }));
+  const d = diagnose(stats, {}, { model: 'mlp', optimizer: 'sgd', learningRate: 0.5, clip: 'norm', clipThreshold: 1 });
+  assert.equal(d.status, 'healthy');
+  assert.equal(d.causes?.[0]?.cause, 'learning-rate-too-high');
+  assert.match(d.summary, /^Healthy: .* But the ranked causes, which also weigh the layers, the flow and the loss, find a problem: most likely learning-rate-too-high \(confidence 0\.\d\d\)\./);
+});

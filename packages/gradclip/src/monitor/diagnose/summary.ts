@@ -43,7 +43,9 @@ export interface SummaryInputs {
  * messages of the first three findings (but the clipping-saturated and
  * skipped-steps ones); the clipping-saturated message when clipping
  * saturated; then, when the top-ranked cause is a problem,
- * `Most likely cause: <cause> (confidence c). Suggested: <its first fix>`,
+ * `Most likely cause: <cause> (confidence c). Suggested: <its first fix>`
+ * (after a healthy head: `But the ranked causes, which also weigh the
+ * layers, the flow and the loss, find a problem: most likely <cause> …`),
  * else `Suggested: ` + the first recommendation (not for
  * `insufficient-data`).
  */
@@ -71,7 +73,9 @@ export function summarize(x: SummaryInputs): string {
   if (saturated) parts.push(saturated.message);
   const top = x.topCause;
   if (top && top.cause !== 'healthy' && status !== 'insufficient-data') {
-    parts.push(`Most likely cause: ${top.cause} (confidence ${top.confidence.toFixed(2)}).`);
+    // a healthy-looking norm record can still hide a problem the causes see (dead layers, a stalled loss): say so instead of contradicting the head
+    const despite = status === 'healthy' ? 'But the ranked causes, which also weigh the layers, the flow and the loss, find a problem: most likely' : 'Most likely cause:';
+    parts.push(`${despite} ${top.cause} (confidence ${top.confidence.toFixed(2)}).`);
     if (top.fixes.length > 0) parts.push(`Suggested: ${top.fixes[0]}`);
   } else if (x.recommendations.length > 0 && status !== 'insufficient-data') parts.push(`Suggested: ${x.recommendations[0]}`);
   return parts.filter((p) => p.length > 0).join(' ');
