@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openDashboardBrowser } from '../helpers/dashboard-browser.js';
 import { tf, useBackend } from '../helpers/backends.js';
 import { encodeStepStats, type StepStats } from '../../packages/gradclip/src/index.js';
 import * as experiments from '../../packages/cli/src/train/index.js';
@@ -79,13 +80,7 @@ before(async () => {
   cliffJumpStep = writeCliffRun(join(root, 'cliff', 'none'), 'none');
   writeCliffRun(join(root, 'cliff', 'norm-1'), 'norm:1');
   server = await startServer({ runsDir: root, port: 0, dashboardDir: DASHBOARD });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await openDashboardBrowser(CHROMIUM));
   mkdirSync(SHOTS, { recursive: true });
 });
 
