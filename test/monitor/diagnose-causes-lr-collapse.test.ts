@@ -71,7 +71,7 @@ it('an LSTM under SGD at lr 10 explodes within a few steps, with a flow that shr
   for (let i = 1; i < causes.length; i++) assert.ok(causes[i].confidence <= causes[i - 1].confidence, `cause ${i} (${causes[i].cause} ${causes[i].confidence}) above ${causes[i - 1].confidence}`);
 });
 
-it('architectureFixed (the CLI sets it for the cliff): no fix changes the cell, the layers or the initialisation', async () => {
+it('the cliff, unclipped: the explosion at the wall first, then the dead gradient on the plateau; with architectureFixed (the CLI sets it) no fix changes the cell, the layers or the initialisation', async () => {
   const { useBackend } = await import('../helpers/backends.js');
   const { createExperiment } = await import('../../packages/cli/src/train/experiment.js');
   const { diagnoseContextOf } = await import('../../packages/cli/src/train/diagnose-context.js');
@@ -89,6 +89,8 @@ it('architectureFixed (the CLI sets it for the cliff): no fix changes the cell, 
   assert.deepEqual(allFixes(fixed).filter((x) => ARCHITECTURE_FIX.test(x)), []);
   assert.ok(allFixes(fixed).some((x) => /[Cc]lip the gradient by global norm/.test(x)), 'the training-side fixes stay');
   assert.deepEqual((fixed.causes ?? []).map((c) => c.cause), (free.causes ?? []).map((c) => c.cause), 'the causes themselves do not change');
+  // Pascanu et al.'s story of the cliff: the step at the wall explodes, and the run lands on a plateau where no gradient reaches w and b
+  assert.deepEqual((fixed.causes ?? []).slice(0, 2).map((c) => c.cause), ['exploding-through-time', 'saturation-after-explosion'], JSON.stringify((fixed.causes ?? []).map((c) => [c.cause, c.confidence])));
 });
 
 it('a healthy-looking norm record whose causes find a problem: the summary says "But ..." instead of contradicting itself', () => {

@@ -149,7 +149,9 @@ export function vanishingThroughTime(f: CauseFacts): Candidate | null {
   if (f.explodingIdx >= 0) {
     const at = f.flowAtEvent;
     const grewAtEvent = at !== null && at.growth > 1;
-    factor *= grewAtEvent ? 0.3 : 0.5;
+    // layers that died after the explosion: the explosion demonstrably broke the run, whatever the flow looked like before it
+    const killedByIt = f.dead !== null && f.dead.fromIndex > f.explodingIdx;
+    factor *= grewAtEvent || killedByIt ? 0.3 : 0.5;
     ev.push({
       w: 0,
       text: `But the run's gradient exploded at step ${ctx.stats[f.explodingIdx].step}${grewAtEvent ? `, where the flow grew ${fmt(at.growth)}× per step back in time` : ''}: the vanishing is not what broke it.`,
