@@ -4,7 +4,7 @@
  * `getOptimizer` (`tfjs-layers/src/optimizers.ts`), so that
  * `withClipping('adam', {...})` is `withClipping(<what compile('adam') builds>, {...})`.
  */
-import { backend, Optimizer, train } from '@tensorflow/tfjs-core';
+import { backend, Optimizer, serialization, train } from '@tensorflow/tfjs-core';
 import { GradclipArgumentError } from '../core/errors.js';
 
 /**
@@ -94,4 +94,26 @@ export function resolveOptimizer(fn: string, optimizer: Optimizer | OptimizerNam
     );
   }
   return optimizer;
+}
+
+/**
+ * The wrapped optimizer of a gradclip wrapper's saved config
+ * (`config.optimizer = {className, config}`), rebuilt through TF.js's
+ * serialization registry; `owner` (the wrapper's class name) prefixes the
+ * errors.
+ *
+ * @throws GradclipArgumentError when the entry is missing or its class is not registered
+ */
+export function innerOptimizerFromConfig(owner: string, config: serialization.ConfigDict): Optimizer {
+  const inner = config.optimizer as { className: string; config: serialization.ConfigDict } | undefined;
+  if (!inner || typeof inner.className !== 'string') {
+    throw new GradclipArgumentError(`${owner}.fromConfig: config.optimizer {className, config} is missing`);
+  }
+  const entry = serialization.SerializationMap.getMap().classNameMap[inner.className];
+  if (!entry) {
+    throw new GradclipArgumentError(
+      `${owner}.fromConfig: the inner optimizer class "${inner.className}" is not registered; register it with tf.serialization.registerClass before loading`,
+    );
+  }
+  return entry[1](entry[0], inner.config) as unknown as Optimizer;
 }

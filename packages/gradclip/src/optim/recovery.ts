@@ -11,7 +11,7 @@ import { MAD_NORMAL_SCALE, mad, median } from '../core/stats/index.js';
 import type { RecoveryEvent, RecoveryTrigger, StepStats } from '../core/step-stats.js';
 import type { GradientTransformation } from '../transforms/types.js';
 import { disposeSnapshot, restoreOptimizer, snapshotOptimizer, snapshotTensors, type OptimizerSnapshot } from './optimizer-slots.js';
-import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
+import { innerOptimizerFromConfig, resolveOptimizer, type OptimizerName } from './optimizer-names.js';
 import { TransformingOptimizer } from './transforming-optimizer.js';
 import { registeredVariable } from './variables.js';
 
@@ -543,17 +543,7 @@ export class RecoveringOptimizer extends Optimizer {
     cls: serialization.SerializableConstructor<T>,
     config: serialization.ConfigDict,
   ): T {
-    const inner = config.optimizer as { className: string; config: serialization.ConfigDict } | undefined;
-    if (!inner || typeof inner.className !== 'string') {
-      throw new GradclipArgumentError('GradclipRecovery.fromConfig: config.optimizer {className, config} is missing');
-    }
-    const entry = serialization.SerializationMap.getMap().classNameMap[inner.className];
-    if (!entry) {
-      throw new GradclipArgumentError(
-        `GradclipRecovery.fromConfig: the inner optimizer class "${inner.className}" is not registered; register it with tf.serialization.registerClass before loading`,
-      );
-    }
-    const innerOpt = entry[1](entry[0], inner.config) as unknown as Optimizer;
+    const innerOpt = innerOptimizerFromConfig('GradclipRecovery', config);
     const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
     const Ctor = cls as unknown as new (...args: ConstructorParameters<typeof RecoveringOptimizer>) => RecoveringOptimizer;
     const opt = new Ctor(innerOpt, {

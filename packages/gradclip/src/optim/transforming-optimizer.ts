@@ -9,7 +9,7 @@ import { disposeDroppedState, disposeInfo, disposeUnlessKept } from '../transfor
 import { transformFromSpec } from '../transforms/registry.js';
 import type { GradientTransformation, TransformInfo, TransformSpec } from '../transforms/types.js';
 import { globalClipStep } from './global-clip-step.js';
-import { resolveOptimizer, type OptimizerName } from './optimizer-names.js';
+import { innerOptimizerFromConfig, resolveOptimizer, type OptimizerName } from './optimizer-names.js';
 import { StatsBuffer } from './stats-buffer.js';
 import { registeredVariables } from './variables.js';
 import { checkOptions } from '../core/options.js';
@@ -343,18 +343,7 @@ export class TransformingOptimizer extends Optimizer {
     cls: serialization.SerializableConstructor<T>,
     config: serialization.ConfigDict,
   ): T {
-    const inner = config.optimizer as { className: string; config: serialization.ConfigDict } | undefined;
-    if (!inner || typeof inner.className !== 'string') {
-      throw new GradclipArgumentError('GradclipOptimizer.fromConfig: config.optimizer {className, config} is missing');
-    }
-    const entry = serialization.SerializationMap.getMap().classNameMap[inner.className];
-    if (!entry) {
-      throw new GradclipArgumentError(
-        `GradclipOptimizer.fromConfig: the inner optimizer class "${inner.className}" is not registered; register it with tf.serialization.registerClass before loading`,
-      );
-    }
-    const [innerCls, innerFromConfig] = entry;
-    const innerOpt = innerFromConfig(innerCls, inner.config) as unknown as Optimizer;
+    const innerOpt = innerOptimizerFromConfig('GradclipOptimizer', config);
     if (typeof config.transform !== 'string') {
       throw new GradclipArgumentError(
         `GradclipOptimizer.fromConfig: the saved optimizer used a transform without a spec (${String(config.transformName)}); ` +
