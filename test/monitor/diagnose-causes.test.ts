@@ -18,6 +18,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
+import { trainSigmoidStack } from '../helpers/sigmoid-stack.js';
 import { diagnose } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import { gradientFlow } from '../../packages/gradclip/src/monitor/flow.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
@@ -72,30 +73,8 @@ describe('diagnose causes on real library trainings', () => {
     const N = 32;
     const IN = 8;
     const r = rng(12345);
-    const vars: tf.Variable[] = [];
-    for (let l = 0; l < L; l++) {
-      const fin = l === 0 ? IN : W;
-      const fout = l === L - 1 ? 1 : W;
-      vars.push(tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from({ length: fin * fout }, () => r.normal(0.3)), [fin, fout]), true, `mlp/dense${String(l).padStart(2, '0')}/kernel`)));
-      vars.push(tf.tidy(() => tf.variable(tf.zeros([fout]), true, `mlp/dense${String(l).padStart(2, '0')}/bias`)));
-    }
-    const x = tf.tensor2d(Float32Array.from({ length: N * IN }, () => r.normal(1)), [N, IN]);
-    const y = tf.tensor2d(Float32Array.from({ length: N }, (_, i) => 2 + Math.sin(i)), [N, 1]);
-    const loss = (): tf.Scalar =>
-      tf.tidy(() => {
-        let h: tf.Tensor = x;
-        for (let l = 0; l < L; l++) {
-          h = tf.add(tf.matMul(h as tf.Tensor2D, vars[2 * l] as tf.Tensor2D), vars[2 * l + 1]);
-          if (l < L - 1) h = tf.sigmoid(h);
-        }
-        return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
-      });
     const STEPS = 40;
-    const opt = withTransforms(tf.train.sgd(0.01), monitor(), { layerNorms: true, statsBuffer: STEPS });
-    for (let s = 0; s < STEPS; s++) opt.minimize(loss, false, vars);
-    const stats = opt.drainStatsSync();
-    opt.dispose();
-    tf.dispose([x, y, ...vars]);
+    const { stats } = trainSigmoidStack({ normal: (std) => r.normal(std), name: (l, part) => `mlp/dense${String(l).padStart(2, '0')}/${part}`, layers: L, width: W, examples: N, inputs: IN, steps: STEPS });
     assert.equal(tf.memory().numTensors, before);
 
     // Independent reference: per-layer norms sqrt(kernel² + bias²), their medians, and the

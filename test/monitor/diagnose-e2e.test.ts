@@ -11,11 +11,10 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, useBackend } from '../helpers/backends.js';
+import { trainSigmoidStack } from '../helpers/sigmoid-stack.js';
 import { createExperiment } from '../../packages/cli/src/train/experiment.js';
 import { diagnose } from '../../packages/gradclip/src/monitor/diagnose/index.js';
 import type { StepStats } from '../../packages/gradclip/src/core/step-stats.js';
-import { withTransforms } from '../../packages/gradclip/src/optim/transforming-optimizer.js';
-import { monitor } from '../../packages/gradclip/src/transforms/index.js';
 
 /** Median of a non-empty array, in float64 (written out here, independent of src/core). */
 function median(xs: readonly number[]): number {
@@ -124,40 +123,13 @@ describe('diagnose end to end', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const normal = (std: number): number => std * Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());
-    const vars: tf.Variable[] = [];
-    for (let l = 0; l < L; l++) {
-      const fin = l === 0 ? IN : W;
-      const fout = l === L - 1 ? 1 : W;
-      vars.push(
-        tf.tidy(() =>
-          tf.variable(tf.tensor2d(Float32Array.from({ length: fin * fout }, () => normal(0.3)), [fin, fout]), true, `deepsig/dense${l}/kernel`),
-        ),
-      );
-      vars.push(tf.tidy(() => tf.variable(tf.zeros([fout]), true, `deepsig/dense${l}/bias`)));
-    }
-    const x = tf.tensor2d(Float32Array.from({ length: N * IN }, () => normal(1)), [N, IN]);
-    const y = tf.tensor2d(Float32Array.from({ length: N }, (_, i) => 2 + Math.sin(i)), [N, 1]);
-    const loss = (): tf.Scalar =>
-      tf.tidy(() => {
-        let h: tf.Tensor = x;
-        for (let l = 0; l < L; l++) {
-          h = tf.add(tf.matMul(h as tf.Tensor2D, vars[2 * l] as tf.Tensor2D), vars[2 * l + 1]);
-          if (l < L - 1) h = tf.sigmoid(h);
-        }
-        return tf.mean(tf.square(tf.sub(h, y))) as tf.Scalar;
-      });
     const STEPS = 40;
-    const opt = withTransforms(tf.train.sgd(0.01), monitor(), { layerNorms: true, statsBuffer: STEPS });
-    for (let s = 0; s < STEPS; s++) opt.minimize(loss, false, vars);
-    const stats = opt.drainStatsSync();
-    opt.dispose();
-    tf.dispose([x, y, ...vars]);
+    const { stats, names } = trainSigmoidStack({ normal, name: (l, part) => `deepsig/dense${l}/${part}`, layers: L, width: W, examples: N, inputs: IN, steps: STEPS });
     assert.equal(tf.memory().numTensors, before);
     assert.equal(stats.length, STEPS);
 
     // The layer-gap rule recomputed: layers in forward order; the last third (ceil(24 / 3) = 8 variables)
     // are "late"; an earlier layer is flagged when its median norm <= (largest late median) / 1000.
-    const names = vars.map((v) => v.name);
     assert.deepEqual(Object.keys(stats[0].layerNorms ?? {}), names, 'per-layer norms are recorded in forward order');
     const med = new Map(names.map((n) => [n, median(stats.map((s) => s.layerNorms![n]))]));
     const lateCount = Math.ceil(names.length / 3);
