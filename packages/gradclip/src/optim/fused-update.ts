@@ -87,13 +87,23 @@ function variableFor(name: string, grad: tf.Tensor): Variable {
  * The rate TF.js's SGD applies: `SGDOptimizer.applyGradients` multiplies by
  * its scalar `c = −learningRate`, which only `setLearningRate` replaces; an
  * assignment to the `learningRate` field changes nothing there. Reading `c`
- * keeps the fused step exactly the plain optimizer's, whatever the caller did.
+ * keeps the fused step exactly the plain optimizer's, whatever the caller did;
+ * each scalar is read from the device once.
  */
 function sgdRate(opt: Optimizer): number {
   const c = (opt as unknown as { c?: unknown }).c;
-  if (c instanceof tf.Tensor && !c.isDisposed) return -c.dataSync()[0];
-  return (opt as unknown as { learningRate: number }).learningRate;
+  if (!(c instanceof tf.Tensor) || c.isDisposed) return (opt as unknown as { learningRate: number }).learningRate;
+  // one read per scalar: setLearningRate makes a new one, so a step reuses the value read before
+  let rate = SGD_RATES.get(c);
+  if (rate === undefined) {
+    rate = -c.dataSync()[0];
+    SGD_RATES.set(c, rate);
+  }
+  return rate;
 }
+
+/** The rate of each SGD scalar `c` read so far (keyed by the tensor, which TF.js never changes in place). */
+const SGD_RATES = new WeakMap<tf.Tensor, number>();
 
 /**
  * Applies one update of `opt` with the gradients `grads` multiplied by the
