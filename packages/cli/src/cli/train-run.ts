@@ -195,13 +195,15 @@ export async function trainToFolder(config: RunConfig, dir: string, opts: TrainT
     io('finish the step logs in', dir, () => w.close());
     savePath();
     io('write', runFile(dir, 'summary'), () => writeSummary(dir, summary, exp.evals));
+    const diagnosed = diagnoseFolder(dir, exp.stats, exp.config);
     const run: LoadedRun = {
       name: exp.config.clip,
       dir,
       summary,
       steps: exp.stats,
       evals: exp.evals,
-      diagnosis: diagnoseFolder(dir, exp.stats, exp.config).diagnosis,
+      diagnosis: diagnosed.diagnosis,
+      unclippedBaseline: diagnosed.baseline,
       warnings: [],
     };
     if (path) run.trajectory = path.trajectory;

@@ -13,7 +13,6 @@ import { diagnoseContextOf } from '../train/diagnose-context.js';
 import type { RunConfig } from '../train/config.js';
 import { runFile } from './layout.js';
 import { readRunStart, readRunSteps } from './load.js';
-import type { LoadedRun } from './types.js';
 
 /** Whether a run folder's run diverged: its `summary.json`'s `diverged`, else a non-finite loss in its `steps.jsonl`; null when unreadable. */
 function runDiverged(dir: string): boolean | null {
@@ -90,11 +89,4 @@ export function diagnoseFolder(dir: string, steps: readonly StepStats[], config:
   const sibling = config ? unclippedSibling(dir, config) : null;
   if (sibling) context.unclippedDiverged = sibling.diverged;
   return { diagnosis: diagnose(steps as StepStats[], {}, context), context, baseline: sibling?.dir ?? null };
-}
-
-/** The diagnosis of a loaded run with the context of its configuration and, when found, its unclipped baseline. */
-export function diagnoseRun(run: LoadedRun): { diagnosis: Diagnosis; context: DiagnoseContext; baseline: string | null } {
-  const start = readRunStart(run.dir);
-  const config = start?.config ?? (run.summary.config.model !== 'unknown' ? run.summary.config : undefined);
-  return diagnoseFolder(run.dir, run.steps, config);
 }

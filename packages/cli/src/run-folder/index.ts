@@ -16,4 +16,4 @@ export { writeRunFile, writeSummary, writeRunStart, writeCompareStart } from './
 export { writeFileAtomic, tempFileFor, NODE_FS, TEMP_FILE_PATTERN, type AtomicFs } from './atomic.js';
 export { checkOutFolder, prepareOutFolder, rollbackOutFolder, rollbackIfNoSteps, foreignEntry, isRunFolderFile, type OutFolderPlan, type PreparedOutFolder } from './out-folder.js';
 export { describeIoError, findErrnoError, isErrnoError } from './io-errors.js';
-export { diagnoseFolder, diagnoseRun, unclippedSibling } from './diagnosis.js';
+export { diagnoseFolder, unclippedSibling } from './diagnosis.js';

@@ -199,8 +199,8 @@ export function loadRun(dir: string, name?: string, fix?: string): LoadedRun {
     else warnings.push(`${RUN_FILES.evals} ${'error' in r ? r.error : 'is not an array'}: ignored`);
   }
   const config = readRunStart(dir)?.config ?? (summary.config.model !== 'unknown' ? summary.config : undefined);
-  const { diagnosis } = diagnoseFolder(dir, steps, config);
-  const run: LoadedRun = { name: name ?? (typeof summary.config.clip === 'string' && summary.config.clip !== 'unknown' ? summary.config.clip : dir), dir, summary, steps, evals, diagnosis, warnings };
+  const { diagnosis, baseline } = diagnoseFolder(dir, steps, config);
+  const run: LoadedRun = { name: name ?? (typeof summary.config.clip === 'string' && summary.config.clip !== 'unknown' ? summary.config.clip : dir), dir, summary, steps, evals, diagnosis, unclippedBaseline: baseline, warnings };
   const traj = readTrajectory(dir);
   if (traj !== null && 'trajectory' in traj) run.trajectory = traj.trajectory;
   else if (traj !== null) warnings.push(`${TRAJECTORY_FILE} ${traj.error}: ignored`);

@@ -24,6 +24,8 @@ export interface RunRecord {
   evals?: EvalResult[];
   /** Output of `diagnose(steps)`, if computed (shown in plain words). */
   diagnosis?: Diagnosis;
+  /** The unclipped sibling run the diagnosis compared with (a path), or null when none was found; set with `diagnosis` by `loadRun`. */
+  unclippedBaseline?: string | null;
   /** A cliff run's path through (w, b) (`trajectory.json`), drawn on the loss surface. */
   trajectory?: CliffTrajectory;
   /** Lines of `steps.jsonl` that could not be read, one message each. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Cause, Diagnosis } from 'gradclip';
-import { COMPARE_FILE, diagnoseRun, loadRun, runFile, type LoadedRun } from '../../run-folder/index.js';
+import { COMPARE_FILE, loadRun, runFile, type LoadedRun } from '../../run-folder/index.js';
 import { asUsage, UsageError } from '../errors.js';
 
 /** The ranked causes in plain text: one numbered block per cause, its evidence and its fixes. */
@@ -101,7 +101,8 @@ export async function diagnoseCommand(dir: string, f: { json: boolean }): Promis
   for (const [i, d] of dirs.entries()) {
     const run = asUsage(() => loadRun(d, undefined, `write one with "gradclip train --out ${d}" or openRunWriters`));
     for (const w of run.warnings) console.error(`warning: ${w}`);
-    const { diagnosis, baseline } = asUsage(() => diagnoseRun(run));
+    const { diagnosis } = run;
+    const baseline = run.unclippedBaseline ?? null;
     const interrupted = run.incomplete === undefined && run.summary.interrupted === true;
     if (f.json) {
       const extra = run.incomplete !== undefined ? { incomplete: run.incomplete } : interrupted ? { interrupted: true } : {};
